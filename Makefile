@@ -1,0 +1,85 @@
+# Every target installs what it needs: `make test` and `make local` work on a fresh clone.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+CHECKOV_VENV := .venv-checkov
+BIN         := $(CURDIR)/$(VENV)/bin
+PY          := $(BIN)/python
+# sam build looks for python3.13 on PATH: the venv's bin provides it.
+export PATH := $(BIN):$(PATH)
+
+# python3.13 is not the default interpreter here: take it from PATH, else from pyenv, else from pyenv's folder.
+PYTHON313 ?= $(shell command -v python3.13 2>/dev/null \
+	|| PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null \
+	|| ls -1d $$HOME/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | tail -n 1)
+
+TEMPLATES   := template.yaml waf.yaml monitoring.yaml
+HOST        ?= 127.0.0.1
+PORT        ?= 3000
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements-dev.txt
+	@test -n "$(PYTHON313)" || { echo "python3.13 not found (PATH, pyenv 3.13.x)"; exit 1; }
+	$(PYTHON313) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	@test -n "$(PYTHON313)" || { echo "python3.13 not found (PATH, pyenv 3.13.x)"; exit 1; }
+	$(PYTHON313) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.installed ## Create .venv with the pinned dev requirements
+
+.PHONY: lint
+lint: venv ## ruff (lint + format check), mypy strict, cfn-lint, OpenAPI validation, sam validate --lint
+	ruff check .
+	ruff format --check .
+	mypy
+	cfn-lint $(TEMPLATES)
+	$(PY) -m openapi_spec_validator openapi.yaml
+	sam validate --lint --template-file template.yaml
+
+.PHONY: build
+build: venv ## sam build (arm64, python3.13)
+	sam build --parallel --cached
+
+.PHONY: checkov
+checkov: $(CHECKOV_VENV)/.installed ## checkov on every template, zero failed checks
+	$(CHECKOV_VENV)/bin/checkov --skip-download --quiet --compact --framework cloudformation $(addprefix -f ,$(TEMPLATES))
+
+.PHONY: unit
+unit: venv ## pytest: unit, template and end-to-end suites (e2e starts its own local server)
+	$(PY) -m pytest
+
+.PHONY: test
+test: lint build checkov unit ## Everything CI runs
+
+.PHONY: local
+local: venv ## Serve the API on http://$(HOST):$(PORT) (SEED=1 loads samples)
+	$(PY) -m local_api --host $(HOST) --port $(PORT) $(if $(SEED),--seed,)
+
+.PHONY: e2e
+e2e: venv ## The HTTP end-to-end suite; API_URL=... points it at a deployed stack
+	API_URL="$(API_URL)" $(PY) -m pytest tests/e2e -p no:cacheprovider --no-cov
+
+.PHONY: bench
+bench: venv ## Cold start, warm overhead, package size, memory, local throughput
+	$(PY) -m bench
+
+.PHONY: deploy
+deploy: build ## sam deploy --guided (CONFIG_ENV=prod for the prod config)
+	sam deploy --guided --config-env $(or $(CONFIG_ENV),default)
+
+.PHONY: clean
+clean: ## Remove build output and caches (keeps the venvs)
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis htmlcov .coverage coverage.xml
