@@ -1,0 +1,1 @@
+"""Plumbing shared by the users and products services (shipped as the CommonLayer)."""

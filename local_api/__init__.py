@@ -1,0 +1,1 @@
+"""Docker-free local API (development tooling; no function imports it)."""

@@ -1,0 +1,1 @@
+"""The products service: CRUD over the products table, behind API Gateway."""

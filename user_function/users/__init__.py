@@ -1,0 +1,1 @@
+"""The users service: CRUD over the users table, behind API Gateway."""
