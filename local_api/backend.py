@@ -1,0 +1,135 @@
+"""The AWS services the functions call, locally: moto's server in a thread (DynamoDB, Secrets Manager), or a
+DynamoDB endpoint the developer runs (AWS_ENDPOINT_URL_DYNAMODB, e.g. DynamoDB Local in Docker).
+
+moto answers one request at a time (threaded=False), so a conditional write is checked and applied without
+interleaving, as DynamoDB does per item.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from local_api.stack import LocalStack
+from local_api.template_tables import create_tables
+
+
+class _OneShotMotoHandler(MotoRequestHandler):
+    # SAM's LocalApigwService.create() switches werkzeug's handler class to HTTP/1.1 for every server in the
+    # process; a keep-alive connection would pin this single-threaded server to one client.
+    protocol_version = "HTTP/1.0"
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass  # the API's own access log is what a developer reads
+
+
+class EmbeddedMoto:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self._server: BaseWSGIServer = make_server(
+            host,
+            0,
+            DomainDispatcherApplication(create_backend_app),
+            threaded=False,
+            request_handler=_OneShotMotoHandler,
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> EmbeddedMoto:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+        self._server.server_close()
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where the functions' AWS calls go, and the physical names standing in for the template's resources."""
+
+    endpoints: dict[str, str]  # AWS_ENDPOINT_URL_* variables for the functions
+    physical_ids: dict[str, str]  # logical ID -> table name / secret ARN
+    dynamodb_endpoint: str
+
+
+def provision(
+    stack: LocalStack,
+    moto_url: str,
+    region: str,
+    credentials: Mapping[str, str],
+    dynamodb_endpoint: str | None = None,
+) -> Backend:
+    """Create the template's tables and secrets locally and return what the functions need to find them."""
+    dynamodb_url = dynamodb_endpoint or moto_url
+    session = boto3.session.Session(
+        aws_access_key_id=credentials["key"],
+        aws_secret_access_key=credentials["secret"],
+        region_name=region,
+    )
+    physical: dict[str, str] = {}
+    tables = {
+        logical_id: _name(resource, "TableName", logical_id)
+        for logical_id, resource in stack.resources_of_type("AWS::DynamoDB::Table").items()
+    }
+    create_tables(session.client("dynamodb", endpoint_url=dynamodb_url), tables, stack.template)
+    physical.update(tables)
+
+    secretsmanager = session.client("secretsmanager", endpoint_url=moto_url)
+    for logical_id, resource in stack.resources_of_type("AWS::SecretsManager::Secret").items():
+        physical[logical_id] = _create_secret(secretsmanager, resource, logical_id)
+
+    return Backend(
+        endpoints={
+            "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_url,
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": moto_url,
+        },
+        physical_ids=physical,
+        dynamodb_endpoint=dynamodb_url,
+    )
+
+
+def _name(resource: Mapping[str, Any], key: str, default: str) -> str:
+    value = (resource.get("Properties") or {}).get(key)
+    return value if isinstance(value, str) and value else default
+
+
+def _create_secret(client: Any, resource: Mapping[str, Any], logical_id: str) -> str:
+    properties = resource.get("Properties") or {}
+    name = _name(resource, "Name", logical_id)
+    value = properties.get("SecretString")
+    if not isinstance(value, str):
+        value = _generated_secret(properties.get("GenerateSecretString") or {})
+    try:
+        return str(client.create_secret(Name=name, SecretString=value)["ARN"])
+    except client.exceptions.ResourceExistsException:
+        return str(client.describe_secret(SecretId=name)["ARN"])
+
+
+def _generated_secret(spec: Mapping[str, Any]) -> str:
+    """A local equivalent of GenerateSecretString (length and character classes; JSON template if set)."""
+    alphabet = string.ascii_letters + string.digits
+    if not spec.get("ExcludePunctuation"):
+        alphabet += "!#$%&()*+,-.:;<=>?[]^_{|}~"
+    excluded = str(spec.get("ExcludeCharacters") or "")
+    alphabet = "".join(ch for ch in alphabet if ch not in excluded)
+    password = "".join(secrets.choice(alphabet) for _ in range(int(spec.get("PasswordLength", 32))))
+    template = spec.get("SecretStringTemplate")
+    key = spec.get("GenerateStringKey")
+    if isinstance(template, str) and isinstance(key, str):
+        return json.dumps({**json.loads(template), key: password})
+    return password

@@ -1,0 +1,243 @@
+"""What API Gateway reads from openapi.yaml besides the Lambda routes: IAM auth per operation, request
+validators and models, mock integrations (CORS preflight) and gateway responses."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from jsonschema import Draft4Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT4
+
+# API Gateway's defaults for the gateway responses this server can produce.
+DEFAULT_STATUS = {
+    "MISSING_AUTHENTICATION_TOKEN": 403,
+    "INVALID_SIGNATURE": 403,
+    "BAD_REQUEST_BODY": 400,
+    "BAD_REQUEST_PARAMETERS": 400,
+    "REQUEST_TOO_LARGE": 413,
+    "INTEGRATION_TIMEOUT": 504,
+    "INTEGRATION_FAILURE": 504,
+}
+DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
+_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z0-9_.]+)\}|(?P<bare>context(?:\.[A-Za-z][A-Za-z0-9_]*)+))")
+_DOCUMENT_URI = "urn:local-api:openapi"
+
+
+@dataclass(frozen=True)
+class RenderedResponse:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    resource: str
+    method: str
+    spec: Mapping[str, Any]
+    path_item: Mapping[str, Any]
+
+
+class OpenApi:
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document = document
+        self._registry: Registry[Any] = Registry().with_resource(
+            _DOCUMENT_URI, DRAFT4.create_resource(document)
+        )
+        self._validators: dict[tuple[str, str, str], Draft4Validator] = {}
+
+    # ---- operations
+    def operation(self, resource: str, method: str) -> Operation | None:
+        path_item = (self.document.get("paths") or {}).get(resource)
+        if not isinstance(path_item, Mapping):
+            return None
+        spec = path_item.get(method.lower())
+        return Operation(resource, method.upper(), spec, path_item) if isinstance(spec, Mapping) else None
+
+    def requires_sigv4(self, operation: Operation) -> bool:
+        requirements = operation.spec.get("security", self.document.get("security", []))
+        schemes = (self.document.get("components") or {}).get("securitySchemes") or {}
+        for requirement in requirements or []:
+            for name in requirement:
+                if (
+                    str((schemes.get(name) or {}).get("x-amazon-apigateway-authtype", "")).lower()
+                    == "awssigv4"
+                ):
+                    return True
+        return False
+
+    def integration_type(self, operation: Operation) -> str:
+        return str((operation.spec.get("x-amazon-apigateway-integration") or {}).get("type", "")).lower()
+
+    # ---- request validation
+    def validator_settings(self, operation: Operation) -> tuple[bool, bool]:
+        name = operation.spec.get(
+            "x-amazon-apigateway-request-validator",
+            self.document.get("x-amazon-apigateway-request-validator"),
+        )
+        settings = (self.document.get("x-amazon-apigateway-request-validators") or {}).get(name) or {}
+        return bool(settings.get("validateRequestBody")), bool(settings.get("validateRequestParameters"))
+
+    def required_parameters(self, operation: Operation) -> list[tuple[str, str]]:
+        """(location, name) of required query strings and headers (path parameters always match a route)."""
+        parameters = list(operation.path_item.get("parameters") or []) + list(
+            operation.spec.get("parameters") or []
+        )
+        return [
+            (str(p["in"]), str(p["name"]))
+            for p in (self._deref(p) for p in parameters)
+            if p.get("required") and p.get("in") in ("query", "header")
+        ]
+
+    def body_validator(self, operation: Operation, content_type: str) -> Draft4Validator | None:
+        """The model for this media type ($default as fallback); None: API Gateway skips validation."""
+        body = operation.spec.get("requestBody")
+        if not body:
+            return None
+        content = self._deref(body).get("content") or {}
+        media = content_type.split(";", 1)[0].strip().lower()
+        chosen = next(
+            (key for key in content if key.lower() == media), "$default" if "$default" in content else None
+        )
+        if chosen is None or "schema" not in content[chosen]:
+            return None
+        key = (operation.resource, operation.method, chosen)
+        if key not in self._validators:
+            body_pointer = f"/paths/{_escape(operation.resource)}/{operation.method.lower()}/requestBody"
+            if "$ref" in body:
+                body_pointer = str(body["$ref"]).lstrip("#")
+            pointer = f"{body_pointer}/content/{_escape(chosen)}/schema"
+            self._validators[key] = Draft4Validator(
+                {"$ref": f"{_DOCUMENT_URI}#{pointer}"}, registry=self._registry
+            )
+        return self._validators[key]
+
+    def body_required(self, operation: Operation) -> bool:
+        body = operation.spec.get("requestBody")
+        return bool(body and self._deref(body).get("required"))
+
+    def _deref(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
+        ref = node.get("$ref") if isinstance(node, Mapping) else None
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            return node
+        target: Any = self.document
+        for part in ref[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        return target  # type: ignore[no-any-return]
+
+    # ---- mock integrations (OPTIONS preflight)
+    def render_mock(self, operation: Operation, request_headers: Mapping[str, str]) -> RenderedResponse:
+        integration = operation.spec.get("x-amazon-apigateway-integration") or {}
+        templates = integration.get("requestTemplates") or {}
+        template = templates.get("application/json") or next(iter(templates.values()), '{"statusCode": 200}')
+        try:
+            selector = str(json.loads(template).get("statusCode", 200))
+        except (ValueError, AttributeError):
+            selector = "200"
+        responses = integration.get("responses") or {}
+        chosen = next(
+            (
+                spec
+                for pattern, spec in responses.items()
+                if pattern != "default" and re.fullmatch(pattern, selector)
+            ),
+            responses.get("default", {"statusCode": selector}),
+        )
+        headers = {
+            name.removeprefix("method.response.header."): value
+            for name, source in (chosen.get("responseParameters") or {}).items()
+            if name.startswith("method.response.header.")
+            and (value := _parameter_value(source, request_headers)) is not None
+        }
+        body_templates = chosen.get("responseTemplates") or {}
+        body = body_templates.get("application/json") or next(iter(body_templates.values()), "")
+        return RenderedResponse(int(chosen.get("statusCode", selector)), headers, body or "")
+
+    # ---- gateway responses
+    def render_gateway_response(
+        self,
+        response_type: str,
+        message: str,
+        context: Mapping[str, str],
+        request_headers: Mapping[str, str],
+        *,
+        status: int | None = None,
+        validation_errors: str = "",
+    ) -> RenderedResponse:
+        configured = self.document.get("x-amazon-apigateway-gateway-responses") or {}
+        family = "DEFAULT_5XX" if (status or DEFAULT_STATUS.get(response_type, 500)) >= 500 else "DEFAULT_4XX"
+        spec = configured.get(response_type) or configured.get(family) or {}
+        code = int(
+            (configured.get(response_type) or {}).get("statusCode")
+            or status
+            or DEFAULT_STATUS.get(response_type)
+            or spec.get("statusCode")
+            or 500
+        )
+        variables = {
+            **{f"context.{key}": value for key, value in context.items()},
+            "context.error.message": message,
+            "context.error.messageString": json.dumps(message),
+            "context.error.responseType": response_type,
+            "context.error.validationErrorString": validation_errors,
+        }
+        templates = spec.get("responseTemplates") or {}
+        accept = request_headers.get("Accept", "")
+        media = next((key for key in templates if key in accept), None) or (
+            "application/json"
+            if "application/json" in templates
+            else next(iter(templates), "application/json")
+        )
+        template = templates.get(media, DEFAULT_TEMPLATE)
+        body = _VARIABLE.sub(lambda m: variables.get(m["braced"] or m["bare"], ""), template)
+        headers = {"Content-Type": media}
+        for name, source in (spec.get("responseParameters") or {}).items():
+            if name.startswith("gatewayresponse.header."):
+                value = _parameter_value(source, request_headers, context)
+                if value is not None:
+                    headers[name.removeprefix("gatewayresponse.header.")] = value
+        return RenderedResponse(code, headers, body)
+
+
+def _parameter_value(
+    source: Any, request_headers: Mapping[str, str], context: Mapping[str, str] | None = None
+) -> str | None:
+    """A response parameter mapping: a 'literal', a request header, or a context variable."""
+    text = str(source)
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1]
+    if text.startswith("method.request.header."):
+        return request_headers.get(text.removeprefix("method.request.header."))
+    if text.startswith("context.") and context is not None:
+        return context.get(text.removeprefix("context."))
+    return None
+
+
+def _escape(segment: str) -> str:
+    return segment.replace("~", "~0").replace("/", "~1")
+
+
+def parse_json(body: bytes) -> Any:
+    """JSON as API Gateway's validator reads it: numbers exact (Decimal), no NaN/Infinity."""
+
+    def reject(constant: str) -> Any:
+        raise ValueError(f"invalid JSON constant {constant}")
+
+    return json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=reject)
+
+
+def validation_error_string(validator: Draft4Validator, instance: Any) -> str:
+    """Errors in the shape of $context.error.validationErrorString, safe to place inside a JSON string."""
+    messages = []
+    for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
+        where = "/".join(str(part) for part in error.absolute_path)
+        messages.append(f"{where or '(root)'}: {error.message}" if where else error.message)
+    if not messages:
+        return ""
+    return json.dumps("[" + ", ".join(messages) + "]")[1:-1]

@@ -1,0 +1,124 @@
+"""Assemble the local API: SAM CLI's emulator + in-process runner + gateway parity + local AWS backend."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from botocore.credentials import Credentials
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from local_api import sam
+from local_api.backend import Backend, EmbeddedMoto, provision
+from local_api.gateway import Gateway, GatewaySettings
+from local_api.openapi import OpenApi
+from local_api.runner import InProcessRunner, function_environment
+from local_api.stack import LocalStack, load_stack
+
+DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
+# Used when the server's environment has no AWS credentials; printed at start-up. Not valid anywhere else.
+LOCAL_ACCESS_KEY = "AKIALOCALAPIEXAMPLE1"
+LOCAL_SECRET_KEY = "local-api-secret-key-for-127.0.0.1-only"  # noqa: S105 - a published local-only key
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    template: Path = DEFAULT_TEMPLATE
+    host: str = "127.0.0.1"
+    port: int = 3000
+    auth: bool = True
+    region: str = field(default_factory=lambda: os.environ.get("AWS_REGION") or "us-east-1")
+    dynamodb_endpoint: str | None = field(default_factory=lambda: os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"))
+    parameter_overrides: Mapping[str, str] = field(default_factory=dict)
+
+
+def credentials_from_env() -> Credentials:
+    key = os.environ.get("AWS_ACCESS_KEY_ID")
+    secret = os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if key and secret:
+        return Credentials(key, secret, os.environ.get("AWS_SESSION_TOKEN"))
+    return Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY)
+
+
+class LocalApi:
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.credentials = credentials_from_env()
+        self.stack: LocalStack = load_stack(config.template, config.region, config.parameter_overrides)
+        self._moto = EmbeddedMoto(config.host).start()
+        self.backend: Backend = provision(
+            self.stack, self._moto.url, config.region, self._aws_creds(), config.dynamodb_endpoint
+        )
+        self.gateway = Gateway(
+            OpenApi(self.stack.openapi),
+            GatewaySettings(
+                region=config.region,
+                credentials=self.credentials,
+                auth=config.auth,
+                stage=str(self.stack.api.stage_name or "Prod"),
+            ),
+        )
+        runner = InProcessRunner(
+            self.stack.functions,
+            self.stack.base_dir,
+            {name: self._environment(function) for name, function in self.stack.functions.items()},
+            config.region,
+            event_hook=self.gateway.event_hook,
+            outcome_hook=self.gateway.outcome_hook,
+        )
+        self.service = sam.LocalApigwService(
+            self.stack.api,
+            runner,
+            port=config.port,
+            host=config.host,  # type: ignore[arg-type]
+        )
+        self.service.create()
+        app = self.service._app
+        self.gateway.install(app)
+        self._server: BaseWSGIServer = make_server(config.host, config.port, app, threaded=True)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def start_in_thread(self) -> LocalApi:
+        self._thread = threading.Thread(target=self.serve_forever, name="local-api", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._moto.stop()
+
+    def _aws_creds(self) -> dict[str, str]:
+        creds = {
+            "region": self.config.region,
+            "key": self.credentials.access_key,
+            "secret": self.credentials.secret_key,
+        }
+        if self.credentials.token:
+            creds["sessiontoken"] = self.credentials.token
+        return creds
+
+    def _environment(self, function: sam.Function) -> dict[str, str]:
+        """The function's template environment, with logical IDs (what `!Ref` resolves to locally) replaced by
+        the local tables' names and the local secret's ARN, and its AWS calls sent to the local backend."""
+        variables = (function.environment or {}).get("Variables", {})
+        overrides = {
+            name: self.backend.physical_ids[value]
+            for name, value in variables.items()
+            if isinstance(value, str) and value in self.backend.physical_ids
+        }
+        overrides.update(self.backend.endpoints)
+        return function_environment(function, overrides, self._aws_creds())
