@@ -1,0 +1,225 @@
+"""`python -m bench` (`make bench`): measure, print the Markdown report, refresh docs/performance.md.
+
+Steps: `sam build` into .aws-sam/bench/build; a host-loadable copy of each function as Lambda lays it out;
+cold init (fresh processes, interleaved with the baseline); `-X importtime` contributors; warm overhead per
+route; peak RSS; package sizes; the local API under signed load. See docs/performance.md for the method.
+"""
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import events, lambda_env, packaging, report
+from bench.local_load import run_load, summary
+from bench.runner import Subject, import_contributors, median_contributors, run_child
+from bench.stats import median, percentile
+
+REPO = Path(__file__).resolve().parent.parent
+WORK = REPO / ".aws-sam" / "bench"
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=15, help="cold starts per function and baseline")
+    parser.add_argument("--importtime-runs", type=int, default=5)
+    parser.add_argument("--warm", type=int, default=10_000, help="timed invocations per route")
+    parser.add_argument("--warmup", type=int, default=200, help="untimed invocations per route first")
+    parser.add_argument("--rss-invocations", type=int, default=1000)
+    parser.add_argument("--local-requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--skip-build", action="store_true", help="reuse .aws-sam/bench/build")
+    parser.add_argument("--skip-local", action="store_true", help="leave out the local API load")
+    parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/ untouched")
+    return parser.parse_args(argv)
+
+
+def _step(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def _table_variable(function: packaging.Function) -> str:
+    for variable in ("USERS_TABLE_NAME", "PRODUCTS_TABLE_NAME"):
+        if variable in function.environment:
+            return variable
+    raise SystemExit(f"bench: {function.name} has neither USERS_TABLE_NAME nor PRODUCTS_TABLE_NAME")
+
+
+def _subjects(functions: list[packaging.Function], scratch: Path) -> list[tuple[Subject, Subject]]:
+    """(function, its baseline) pairs, each ready to start cold."""
+    runtime = packaging.runtime_copy(scratch / "runtime")
+    baseline_paths = packaging.baseline_copy(scratch / "baseline")
+    pairs = []
+    for function in functions:
+        paths, swapped = packaging.lambda_copy(function, scratch / function.name)
+        _step(f"{function.name}: host wheels for {', '.join(swapped) or 'nothing'}")
+        variable = _table_variable(function)
+        common = {
+            "seed": {function.environment[variable]: events.seed_items(variable)},
+            "context": {
+                "function_name": function.name,
+                "function_arn": lambda_env.function_arn(function.name),
+                "memory_mb": function.memory_mb,
+                "timeout_s": function.timeout_s,
+            },
+        }
+        routes = events.routes_for(variable)
+        real = Subject(
+            label=function.name, handler=function.handler, paths=[*paths, runtime], routes=routes,
+            environment=lambda_env.lambda_environment(function, str(paths[0])), **common,
+        )  # fmt: skip
+        baseline = Subject(
+            label=f"baseline ({function.name})", handler="baseline_handler.lambda_handler",
+            paths=[*baseline_paths, runtime], routes=routes[:1],
+            environment=lambda_env.lambda_environment(function, str(baseline_paths[0])), **common,
+        )  # fmt: skip
+        pairs.append((real, baseline))
+    return pairs
+
+
+def _check_same_response(real: dict[str, Any], baseline: dict[str, Any], label: str) -> str | None:
+    if real["statusCode"] != 200:
+        raise SystemExit(
+            f"bench: {label} answered the cold GET with {real['statusCode']}: {real.get('body')}"
+        )
+    ours, theirs = json.loads(real["body"]), json.loads(baseline["body"])
+    differing = sorted(key for key in ours.keys() | theirs.keys() if ours.get(key) != theirs.get(key))
+    if differing:
+        shown = ", ".join(f"`{key}` {ours.get(key)!r} vs {theirs.get(key)!r}" for key in differing)
+        return f"{label}'s response differs from the baseline's in {shown}"
+    return None
+
+
+def _cold(pairs: list[tuple[Subject, Subject]], runs: int, importtime_runs: int) -> dict[str, Any]:
+    subjects = [s for pair in pairs for s in pair]
+    samples: dict[str, list[dict[str, Any]]] = {s.label: [] for s in subjects}
+    for run in range(runs):
+        _step(f"cold start round {run + 1}/{runs}")
+        turn = run % len(subjects)  # rotate the order, so no subject always runs first
+        for subject in subjects[turn:] + subjects[:turn]:
+            samples[subject.label].append(run_child(subject, "cold")[0])
+    notes = [
+        note
+        for real, baseline in pairs
+        if (
+            note := _check_same_response(
+                samples[real.label][0]["first_response"],
+                samples[baseline.label][0]["first_response"],
+                real.label,
+            )
+        )
+    ]
+    result: dict[str, Any] = {"notes": notes, "subjects": {}}
+    for subject in subjects:
+        _step(f"-X importtime: {subject.label}")
+        contributors = [
+            import_contributors(run_child(subject, "cold", importtime=True)[1])
+            for _ in range(importtime_runs)
+        ]
+        rows = samples[subject.label]
+        imports = [r["import_ms"] for r in rows]
+        firsts = [r["first_ms"] for r in rows]
+        inits = [r["import_ms"] + r["first_ms"] for r in rows]
+        result["subjects"][subject.label] = {
+            "import": {"median": median(imports), "p90": percentile(imports, 90)},
+            "first": {"median": median(firsts), "p90": percentile(firsts, 90)},
+            "init": {"median": median(inits), "p90": percentile(inits, 90)},
+            "contributors": median_contributors(contributors)[:10],
+        }
+    return result
+
+
+def _warm(pairs: list[tuple[Subject, Subject]], iterations: int, warmup: int) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for subject in (s for pair in pairs for s in pair):
+        _step(f"warm: {subject.label}, {iterations} invocations x {len(subject.routes)} routes")
+        measured = run_child(subject, "warm", iterations=iterations, warmup=warmup)[0]
+        expected = {route["name"]: route["expect"] for route in subject.routes}
+        result[subject.label] = {
+            name: {
+                "p50": percentile(route["us"], 50),
+                "p99": percentile(route["us"], 99),
+                "statuses": route["statuses"],
+                "expected": expected[name],
+            }
+            for name, route in measured["routes"].items()
+        }
+    return result
+
+
+def _rss(pairs: list[tuple[Subject, Subject]], invocations: int) -> dict[str, Any]:
+    result = {}
+    for subject in (s for pair in pairs for s in pair):
+        _step(f"peak RSS: {subject.label}")
+        result[subject.label] = run_child(subject, "rss", iterations=invocations)[0]["maxrss_mb"]
+    return result
+
+
+def _sizes(functions: list[packaging.Function], scratch: Path) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for function in functions:
+        size = packaging.package_size(function, scratch / "zips")
+        result[function.name] = {
+            "unzipped": size.unzipped,
+            "zipped": size.zipped,
+            "parts": size.parts,
+            "largest": {
+                part.name: packaging.largest_entries(part)
+                for part in (function.code_dir, *function.layer_dirs)
+            },
+        }
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    started = time.time()
+    build_dir = WORK / "build"
+    if not args.skip_build:
+        _step("sam build")
+        packaging.sam_build(REPO, build_dir)
+    functions = packaging.read_functions(build_dir)
+    scratch = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        pairs = _subjects(functions, scratch)
+        results: dict[str, Any] = {
+            "args": vars(args),
+            "machine": report.machine(),
+            "functions": {
+                f.name: {"memory_mb": f.memory_mb, "architecture": f.architecture} for f in functions
+            },
+            "sizes": _sizes(functions, scratch),
+            "cold": _cold(pairs, args.runs, args.importtime_runs),
+            "warm": _warm(pairs, args.warm, args.warmup),
+            "rss": _rss(pairs, args.rss_invocations),
+        }
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if not args.skip_local:
+        _step(f"local API: {args.local_requests} signed requests, concurrency {args.concurrency}")
+        load = run_load(REPO, args.local_requests, args.concurrency)
+        results["local"] = {
+            **summary(load),
+            "requests": load.requests,
+            "concurrency": args.concurrency,
+            "seconds": load.seconds,
+            "unexpected": load.unexpected,
+            "statuses": sorted([route, status, count] for (route, status), count in load.statuses.items()),
+        }
+    results["elapsed_s"] = time.time() - started
+    WORK.mkdir(parents=True, exist_ok=True)
+    (WORK / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    markdown = report.markdown(results)
+    print(markdown)
+    if not args.no_docs:
+        report.write_docs(REPO / "docs", markdown, results)
+    _step(f"done in {results['elapsed_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""The Markdown report (stdout and docs/performance.md) and the chart (docs/performance.png)."""
+
+import os
+import platform
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+MB = 1_000_000
+BEGIN, END = "<!-- bench:begin (written by `make bench`) -->", "<!-- bench:end -->"
+GOALS = {"cold_ratio": 1.5, "unzipped_mb": 10.0, "warm_p99_us": 1000.0, "local_rps": 300.0}
+CHART = "performance.png"
+X = "\N{MULTIPLICATION SIGN}"
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+        if found := re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE):
+            cpu = found.group(1).strip()
+    except OSError:
+        pass
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "os": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "python": platform.python_version(),
+    }
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _pairs(results: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(name, f"baseline ({name})") for name in results["functions"]]
+
+
+def _goals(results: dict[str, Any]) -> list[str]:
+    rows = [
+        "| measure | goal | " + " | ".join(results["functions"]) + " |",
+        "|---|---|" + "---|" * len(results["functions"]),
+    ]
+    cold, warm, sizes = results["cold"]["subjects"], results["warm"], results["sizes"]
+    ratio_cells, size_cells, warm_cells = [], [], []
+    for name, base in _pairs(results):
+        ratio = cold[name]["init"]["median"] / cold[base]["init"]["median"]
+        ratio_cells.append(f"{ratio:.2f}{X} ({_met(ratio <= GOALS['cold_ratio'])})")
+        unzipped = sizes[name]["unzipped"] / MB
+        size_cells.append(f"{unzipped:.1f} MB ({_met(unzipped <= GOALS['unzipped_mb'])})")
+        route, worst = max(warm[name].items(), key=lambda item: item[1]["p99"])
+        warm_cells.append(
+            f"{worst['p99'] / 1000:.2f} ms, {route} ({_met(worst['p99'] <= GOALS['warm_p99_us'])})"
+        )
+    rows.append(
+        f"| cold init (import + first GET), median, vs baseline | ≤ 1.5{X} | "
+        + " | ".join(ratio_cells)
+        + " |"
+    )
+    rows.append("| unzipped package (function + layer) | ≤ 10 MB | " + " | ".join(size_cells) + " |")
+    rows.append("| warm overhead p99, slowest route | ≤ 1 ms | " + " | ".join(warm_cells) + " |")
+    if local := results.get("local"):
+        cell = f"{local['rps']:.0f} req/s ({_met(local['rps'] >= GOALS['local_rps'])})"
+        rows.append(
+            f"| local API (both functions, one server) | ≥ 300 req/s | {cell} |"
+            + " |" * (len(results["functions"]) - 1)
+        )
+    return rows
+
+
+def _cold(results: dict[str, Any]) -> list[str]:
+    cold = results["cold"]["subjects"]
+    rows = [
+        "| subject | import median | import p90 | first GET median | first GET p90 | init median | init p90 "
+        "| init vs baseline |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, base in _pairs(results):
+        for label in (name, base):
+            c = cold[label]
+            ratio = c["init"]["median"] / cold[base]["init"]["median"]
+            rows.append(
+                f"| {label} | {c['import']['median']:.1f} ms | {c['import']['p90']:.1f} ms "
+                f"| {c['first']['median']:.1f} ms | {c['first']['p90']:.1f} ms "
+                f"| {c['init']['median']:.1f} ms | {c['init']['p90']:.1f} ms | {ratio:.2f}{X} |"
+            )
+    return rows
+
+
+def _contributors(results: dict[str, Any]) -> list[str]:
+    cold = results["cold"]["subjects"]
+    labels = [label for pair in _pairs(results) for label in pair]
+    rows = ["| # | " + " | ".join(labels) + " |", "|---:|" + "---|" * len(labels)]
+    for rank in range(10):
+        cells = []
+        for label in labels:
+            top = cold[label]["contributors"]
+            cells.append(f"{top[rank][0]} {top[rank][1]:.1f} ms" if rank < len(top) else "")
+        rows.append(f"| {rank + 1} | " + " | ".join(cells) + " |")
+    return rows
+
+
+def _warm(results: dict[str, Any]) -> list[str]:
+    rows = [
+        "| subject | route | p50 | p99 | p50 / p99 vs baseline GET | statuses |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for name, base in _pairs(results):
+        baseline = next(iter(results["warm"][base].values()))
+        for label in (name, base):
+            for route, w in results["warm"][label].items():
+                vs = f"{w['p50'] / baseline['p50']:.2f}{X} / {w['p99'] / baseline['p99']:.2f}{X}"
+                statuses = ", ".join(f"{count}{X} {status}" for status, count in w["statuses"].items())
+                flag = (
+                    "" if set(w["statuses"]) == {str(w["expected"])} else f" (**expected {w['expected']}**)"
+                )
+                rows.append(
+                    f"| {label} | {route} | {w['p50']:.0f} µs | {w['p99']:.0f} µs | {vs} | {statuses}{flag} |"
+                )
+    return rows
+
+
+def _sizes(results: dict[str, Any]) -> list[str]:
+    rows = ["| function | part | unzipped | zipped |", "|---|---|---:|---:|"]
+    for name, size in results["sizes"].items():
+        for part, (unzipped, zipped) in size["parts"].items():
+            rows.append(f"| {name} | {part} | {_bytes(unzipped)} | {_bytes(zipped)} |")
+        rows.append(
+            f"| **{name}** | **total** | **{size['unzipped'] / MB:.2f} MB** "
+            f"| **{size['zipped'] / MB:.2f} MB** |"
+        )
+    largest = next(iter(results["sizes"].values()))["largest"]
+    rows.append("")
+    for part, entries in largest.items():
+        if sum(size for _, size in entries) < MB:
+            continue
+        listed = ", ".join(f"{entry} {size / MB:.2f} MB" for entry, size in entries)
+        rows.append(f"Largest entries of {part}: {listed}.  ")
+    return rows
+
+
+def _bytes(size: int) -> str:
+    return f"{size / MB:.2f} MB" if size >= 100_000 else f"{size / 1000:.1f} kB"
+
+
+def _rss(results: dict[str, Any]) -> list[str]:
+    rows = ["| subject | peak RSS | MemorySize | headroom |", "|---|---:|---:|---:|"]
+    for name, base in _pairs(results):
+        memory = results["functions"][name]["memory_mb"]
+        for label in (name, base):
+            peak = results["rss"][label]
+            rows.append(f"| {label} | {peak:.1f} MiB | {memory} MB | {memory - peak:.0f} MiB |")
+    return rows
+
+
+def _local(results: dict[str, Any]) -> list[str]:
+    local = results["local"]
+    return [
+        "| requests | concurrency | wall time | req/s | p50 | p99 | unexpected statuses |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {local['requests']} | {local['concurrency']} | {local['seconds']:.1f} s | {local['rps']:.0f} "
+        f"| {local['p50_ms']:.1f} ms | {local['p99_ms']:.1f} ms | {local['unexpected']} |",
+        "",
+        "Statuses per route: "
+        + "; ".join(f"{route} {status}{X}{count}" for route, status, count in local["statuses"])
+        + ".",
+    ]
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m, args = results["machine"], results["args"]
+    arch = ", ".join(f"{n} {f['architecture']} {f['memory_mb']} MB" for n, f in results["functions"].items())
+    lines = [
+        f"## Latest run: {m['date']}",
+        "",
+        f"- Machine: {m['cores']} cores ({m['cpu']}), {m['os']}, Python {m['python']}. Deployed as: {arch}.",
+        f"- Command: `make bench` (= `.venv/bin/python -m bench`), {args['runs']} cold starts per subject, "
+        f"{args['warm']:,} warm invocations per route, {args['rss_invocations']} for RSS, "
+        f"{args['local_requests']} local requests at concurrency {args['concurrency']}; "
+        f"took {results['elapsed_s']:.0f} s.",
+        "",
+        "### Goals",
+        "",
+        *_goals(results),
+        "",
+        f"![Cold init and warm overhead against the baseline]({CHART})",
+        "",
+        "### 1. Cold init (fresh process: handler import, then the first `GET /{collection}/{id}`)",
+        "",
+        *_cold(results),
+        "",
+        *(f"- Note: {note}" for note in results["cold"]["notes"]),
+        "Top 10 import-time contributors (self time per top-level package, median of "
+        f"{args['importtime_runs']} `-X importtime` runs):",
+        "",
+        *_contributors(results),
+        "",
+        "### 2. Warm overhead (in-process invocations, DynamoDB stubbed at the client)",
+        "",
+        *_warm(results),
+        "",
+        "### 3. Package size (as `sam build` produces it; zipped as `sam package` zips it)",
+        "",
+        *_sizes(results),
+        "",
+        f"### 4. Peak RSS (cold init + {args['rss_invocations']} invocations across the routes)",
+        "",
+        *_rss(results),
+        "",
+    ]
+    if "local" in results:
+        lines += [
+            "### 5. Local API (`python -m local_api`, SigV4-signed, mixed routes)",
+            "",
+            *_local(results),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def chart(results: dict[str, Any], target: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cold, warm = results["cold"]["subjects"], results["warm"]
+    names = list(results["functions"])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    width = 0.38
+    for offset, (kind, color) in enumerate((("function", "#d9822b"), ("baseline", "#5b8db8"))):
+        labels = [n if kind == "function" else f"baseline ({n})" for n in names]
+        xs = [i + (offset - 0.5) * width for i in range(len(names))]
+        imports = [cold[label]["import"]["median"] for label in labels]
+        firsts = [cold[label]["first"]["median"] for label in labels]
+        p90 = [cold[label]["init"]["p90"] for label in labels]
+        left.bar(xs, imports, width, color=color, label=f"{kind}: import")
+        left.bar(xs, firsts, width, bottom=imports, color=color, alpha=0.45, label=f"{kind}: first GET")
+        left.scatter(xs, p90, marker="_", s=300, color="black", label="p90" if offset == 0 else None)
+        gets = [next(iter(warm[label].values())) for label in labels]
+        right.bar(
+            [x - width / 4 for x in xs], [g["p50"] for g in gets], width / 2, color=color, label=f"{kind} p50"
+        )
+        right.bar(
+            [x + width / 4 for x in xs],
+            [g["p99"] for g in gets],
+            width / 2,
+            color=color,
+            alpha=0.45,
+            label=f"{kind} p99",
+        )
+    for i, name in enumerate(names):
+        goal = GOALS["cold_ratio"] * cold[f"baseline ({name})"]["init"]["median"]
+        left.hlines(
+            goal,
+            i - width,
+            i + width,
+            colors="red",
+            linestyles="dashed",
+            label=f"goal 1.5{X} baseline" if i == 0 else None,
+        )
+    right.axhline(GOALS["warm_p99_us"], color="red", linestyle="dashed", label="goal p99 1 ms")
+    for axis, title, unit in ((left, "Cold init, median (ms)", "ms"), (right, "Warm GET /{id} (µs)", "µs")):
+        axis.set_xticks(range(len(names)), names)
+        axis.set_title(title)
+        axis.set_ylabel(unit)
+        axis.legend(fontsize=7, loc="upper left")
+        axis.grid(axis="y", alpha=0.3)
+    fig.suptitle(
+        f"Users & Products API: functions vs stdlib+boto3 baseline ({results['machine']['date']})",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    fig.savefig(target, dpi=110)
+    plt.close(fig)
+
+
+def write_docs(docs: Path, report: str, results: dict[str, Any]) -> None:
+    """Refresh the generated block of docs/performance.md (the prose around it is kept) and the chart."""
+    page = docs / "performance.md"
+    text = page.read_text(encoding="utf-8") if page.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
+    if BEGIN not in text or END not in text:
+        text = f"{text.rstrip()}\n\n{BEGIN}\n{END}\n"
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    page.write_text(f"{head}{BEGIN}\n{report}\n{END}{tail}", encoding="utf-8")
+    chart(results, docs / CHART)
