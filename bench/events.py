@@ -7,7 +7,7 @@ from bench.lambda_env import ACCOUNT
 
 USER_ID = "0b6f1a8e-4a52-4d53-9a7e-3c2a1d0e5f11"
 PRODUCT_ID = "7d2c9e41-1b7f-4c3a-8e55-0f9a6b2d4c88"
-STAMP = "2026-01-01T00:00:00.000000+00:00"
+STAMP = "2026-01-01T00:00:00.000Z"
 CALLER = f"arn:aws:iam::{ACCOUNT}:user/bench"
 
 SEED_USER = {

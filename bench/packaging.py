@@ -46,11 +46,16 @@ class Size:
 
 
 def sam_build(repo: Path, build_dir: Path) -> None:
-    """`sam build` into a folder of the bench's own, so it never races a teammate's `make build`."""
+    """`sam build` into a folder of the bench's own, so it never races a teammate's `make build`.
+
+    This interpreter's folder goes first on PATH: SAM CLI lives there and looks for `python3.13` on PATH.
+    """
+    venv_bin = str(Path(sys.executable).parent)
     subprocess.run(
         ["sam", "build", "--parallel", "--cached", "--build-dir", str(build_dir),
          "--cache-dir", str(build_dir.parent / "cache")],
         cwd=repo, check=True, stdout=subprocess.DEVNULL,
+        env={**os.environ, "PATH": os.pathsep.join([venv_bin, os.environ.get("PATH", "")])},
     )  # fmt: skip
 
 
