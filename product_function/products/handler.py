@@ -1,49 +1,63 @@
-"""Provisional handler (step 1): basic CRUD so the template, local server and bench can wire up."""
+"""HTTP routes of the products service: validate (Powertools + pydantic), call the rules, shape responses."""
 
-import json
-import os
-import uuid
-from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Annotated
 
-import boto3
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-_table = boto3.resource("dynamodb").Table(os.environ["PRODUCTS_TABLE_NAME"])
-app = APIGatewayRestResolver()
+from api_common import request
+from api_common.cursors import MAX_CURSOR_LENGTH
+from api_common.models import NOT_BLANK
+from api_common.paging import DEFAULT_LIMIT, MAX_LIMIT
+from api_common.resolver import create_resolver, lambda_entry
+from api_common.responses import created_response, item_response, no_content, page_response
+from api_common.tables import VersionedTable
+from products import logic
+from products.config import CONFIG
+from products.models import Product, ProductIn
+from products.repository import ProductsRepository
 
+COLLECTION = "/products"
 
-def _json(status: int, body: Any) -> Response[Any]:
-    return Response(status, "application/json", json.dumps(body, default=str))
-
-
-@app.get("/products")
-def list_products() -> Response[Any]:
-    items = _table.scan(Limit=20).get("Items", [])
-    return _json(200, {"items": items, "nextCursor": None})
-
-
-@app.post("/products")
-def create_product() -> Response[Any]:
-    body = app.current_event.json_body
-    now = datetime.now(UTC).isoformat()
-    item = {"id": str(uuid.uuid4()), **body, "createdAt": now, "updatedAt": now, "version": 1}
-    _table.put_item(Item=item)
-    return _json(201, item)
+products = ProductsRepository(VersionedTable(CONFIG.table_name), CONFIG.category_index)
+app = create_resolver()
 
 
-@app.get("/products/<product_id>")
-def get_product(product_id: str) -> Response[Any]:
-    item = _table.get_item(Key={"id": product_id}).get("Item")
-    return _json(200, item) if item else _json(404, {"title": "Not Found", "status": 404})
+@app.post(COLLECTION)
+def create_product(body: Annotated[ProductIn, Body()]) -> Response[str]:
+    product = request.create_once(app, body, partial(logic.create_product, products, body))
+    return created_response(Product.model_validate(product), COLLECTION)
 
 
-@app.delete("/products/<product_id>")
-def delete_product(product_id: str) -> Response[Any]:
-    _table.delete_item(Key={"id": product_id})
-    return Response(204)
+@app.get(COLLECTION)
+def list_products(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_LENGTH)] = None,
+    category: Annotated[str | None, Query(min_length=1, max_length=50, pattern=NOT_BLANK)] = None,
+) -> Response[str]:
+    page, next_cursor = logic.list_products(products, limit, cursor, category)
+    return page_response(map(Product.model_validate, page), next_cursor)
 
 
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+@app.get(f"{COLLECTION}/<product_id>")
+def get_product(product_id: str) -> Response[str]:
+    return item_response(Product.model_validate(logic.get_product(products, product_id)))
+
+
+@app.put(f"{COLLECTION}/<product_id>")
+def replace_product(product_id: str, body: Annotated[ProductIn, Body()]) -> Response[str]:
+    event = app.current_event
+    product = logic.replace_product(
+        products, product_id, body, request.if_match(event), request.principal(event)
+    )
+    return item_response(Product.model_validate(product))
+
+
+@app.delete(f"{COLLECTION}/<product_id>")
+def delete_product(product_id: str) -> Response[str]:
+    logic.delete_product(products, product_id, request.if_match(app.current_event))
+    return no_content()
+
+
+lambda_handler = lambda_entry(app)

@@ -1,51 +1,59 @@
-"""Provisional handler (step 1): basic CRUD so the template, local server and bench can wire up."""
+"""HTTP routes of the users service: validate (Powertools + pydantic), call the rules, shape the response."""
 
-import json
-import os
-import uuid
-from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Annotated
 
-import boto3
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-_table = boto3.resource("dynamodb").Table(os.environ["USERS_TABLE_NAME"])
-app = APIGatewayRestResolver()
+from api_common import request
+from api_common.cursors import MAX_CURSOR_LENGTH
+from api_common.paging import DEFAULT_LIMIT, MAX_LIMIT
+from api_common.resolver import create_resolver, lambda_entry
+from api_common.responses import created_response, item_response, no_content, page_response
+from api_common.tables import VersionedTable
+from users import logic
+from users.config import CONFIG
+from users.models import User, UserIn
+from users.repository import UsersRepository
 
+COLLECTION = "/users"
 
-def _json(status: int, body: Any) -> Response[Any]:
-    return Response(status, "application/json", json.dumps(body, default=str))
-
-
-@app.get("/users")
-def list_users() -> Response[Any]:
-    items = _table.scan(Limit=20).get("Items", [])
-    return _json(
-        200, {"items": [i for i in items if not str(i["id"]).startswith("email#")], "nextCursor": None}
-    )
+users = UsersRepository(VersionedTable(CONFIG.table_name))
+app = create_resolver()
 
 
-@app.post("/users")
-def create_user() -> Response[Any]:
-    body = app.current_event.json_body
-    now = datetime.now(UTC).isoformat()
-    item = {"id": str(uuid.uuid4()), **body, "createdAt": now, "updatedAt": now, "version": 1}
-    _table.put_item(Item=item)
-    return _json(201, item)
+@app.post(COLLECTION)
+def create_user(body: Annotated[UserIn, Body()]) -> Response[str]:
+    user = request.create_once(app, body, partial(logic.create_user, users, body))
+    return created_response(User.model_validate(user), COLLECTION)
 
 
-@app.get("/users/<user_id>")
-def get_user(user_id: str) -> Response[Any]:
-    item = _table.get_item(Key={"id": user_id}).get("Item")
-    return _json(200, item) if item else _json(404, {"title": "Not Found", "status": 404})
+@app.get(COLLECTION)
+def list_users(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_LENGTH)] = None,
+) -> Response[str]:
+    page, next_cursor = logic.list_users(users, limit, cursor)
+    return page_response(map(User.model_validate, page), next_cursor)
 
 
-@app.delete("/users/<user_id>")
-def delete_user(user_id: str) -> Response[Any]:
-    _table.delete_item(Key={"id": user_id})
-    return Response(204)
+@app.get(f"{COLLECTION}/<user_id>")
+def get_user(user_id: str) -> Response[str]:
+    return item_response(User.model_validate(logic.get_user(users, user_id)))
 
 
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+@app.put(f"{COLLECTION}/<user_id>")
+def replace_user(user_id: str, body: Annotated[UserIn, Body()]) -> Response[str]:
+    event = app.current_event
+    user = logic.replace_user(users, user_id, body, request.if_match(event), request.principal(event))
+    return item_response(User.model_validate(user))
+
+
+@app.delete(f"{COLLECTION}/<user_id>")
+def delete_user(user_id: str) -> Response[str]:
+    logic.delete_user(users, user_id, request.if_match(app.current_event))
+    return no_content()
+
+
+lambda_handler = lambda_entry(app)

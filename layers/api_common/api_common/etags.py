@@ -1,0 +1,45 @@
+"""Entity tags and If-Match (RFC 9110 section 13.1.1): the ETag of an item is its version, quoted."""
+
+import re
+from dataclasses import dataclass
+
+from api_common.problems import precondition_failed
+
+_ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*')
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+@dataclass(frozen=True, slots=True)
+class IfMatch:
+    """A parsed If-Match header: `*` (any current version) or a set of entity tags.
+
+    If-Match uses the strong comparison: weak tags (W/"1") and malformed members never match, so they are
+    simply not kept; a header that keeps nothing fails every precondition with 412.
+    """
+
+    any_version: bool
+    opaque_tags: frozenset[str]
+
+    @classmethod
+    def parse(cls, header: str | None) -> "IfMatch | None":
+        if header is None:
+            return None
+        if header.strip() == "*":
+            return cls(any_version=True, opaque_tags=frozenset())
+        tags = frozenset(
+            match.group(2)
+            for match in map(_ENTITY_TAG.fullmatch, header.split(","))
+            if match is not None and match.group(1) is None
+        )
+        return cls(any_version=False, opaque_tags=tags)
+
+    def require(self, current_version: int) -> None:
+        """Raise 412 unless the current version satisfies this precondition."""
+        if not self.any_version and str(current_version) not in self.opaque_tags:
+            raise precondition_failed(
+                f"If-Match does not match the current ETag {etag(current_version)}; "
+                "fetch the resource again and retry with its ETag."
+            )

@@ -1,0 +1,65 @@
+"""Refusals decided from the raw event, before routing or validation: 413 for big bodies, 415 for non-JSON.
+
+They run ahead of Powertools' request validation on purpose: a 1 MB body is refused unread, and a form post
+is refused as a form post (Powertools would otherwise parse form bodies and validate them as data).
+"""
+
+import base64
+import binascii
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from api_common.problems import FieldError, Problem, invalid
+
+MAX_BODY_BYTES = 64 * 1024
+_JSON_BODY_METHODS = frozenset({"POST", "PUT"})
+
+
+def _header(event: Mapping[str, Any], name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def _body_size(event: Mapping[str, Any]) -> int:
+    body = event.get("body") or ""
+    if len(body) > MAX_BODY_BYTES:  # every character is at least one byte: too big whatever the encoding
+        return len(body)
+    if event.get("isBase64Encoded"):
+        decoded = base64.b64decode(body, validate=True)
+        decoded.decode("utf-8")
+        return len(decoded)
+    return len(body.encode("utf-8", errors="surrogatepass"))
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """application/json, with no parameter other than charset=utf-8 (JSON text is UTF-8, RFC 8259)."""
+    if content_type is None:
+        return False
+    media_type, *parameters = (part.strip().lower() for part in content_type.split(";"))
+    if media_type != "application/json":
+        return False
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip() != "charset" or value.strip().strip('"') not in ("utf-8", "utf8"):
+            return False
+    return True
+
+
+def refusal(event: Mapping[str, Any]) -> Problem | None:
+    """The problem that stops this request before routing, or None to let it through."""
+    try:
+        size = _body_size(event)
+    except (binascii.Error, ValueError):
+        return invalid([FieldError("body", "The body is not valid base64-encoded UTF-8.")])
+    if size > MAX_BODY_BYTES:
+        return Problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The body exceeds {MAX_BODY_BYTES} bytes.")
+    method = str(event.get("httpMethod") or "").upper()
+    if method in _JSON_BODY_METHODS and not is_json_media_type(_header(event, "content-type")):
+        return Problem(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "Send the body as JSON with Content-Type: application/json.",
+        )
+    return None

@@ -1,0 +1,50 @@
+"""Bases of the pydantic models: strict request bodies (JSON Schema draft 4 semantics) and item responses."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic.alias_generators import to_camel
+
+# JSON Schema `pattern: \S` (not blank). Patterns run on Python's `re`, as the jsonschema checks in the
+# tests do, so both sides agree on what whitespace is.
+NOT_BLANK = r"\S"
+
+
+class RequestModel(BaseModel):
+    """A request body: exact JSON types (no "1" for 1, no true for "x"), no unknown fields, no nulls."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        regex_engine="python-re",
+        hide_input_in_errors=True,
+        frozen=True,
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nulls(cls, value: Any) -> Any:
+        # Optional fields may be absent but never null (the schemas have no "null" type).
+        if value is None:
+            raise ValueError("must not be null")
+        return value
+
+    def attributes(self) -> dict[str, Any]:
+        """The fields the client sent (absent optional fields stay absent in the stored item)."""
+        return self.model_dump(exclude_none=True)
+
+
+class ItemModel(BaseModel):
+    """A stored item as the API returns it: camelCase names, optional fields omitted when absent."""
+
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, frozen=True)
+
+    id: str
+    created_at: str
+    updated_at: str
+    version: int
+    created_by: str | None = None
+    updated_by: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True)

@@ -1,0 +1,53 @@
+"""Full pages over Scan/Query, whatever the read filters out, with the resume key kept in a signed cursor."""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from api_common.cursors import CursorCodec, Key
+from api_common.dynamo import Item
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+# One read: (how many items at most, where to start) -> (items, where the next read starts or None).
+Fetch = Callable[[int, Key | None], tuple[list[Item], Key | None]]
+
+cursors = CursorCodec()
+
+
+def start_after(key: Key | None) -> dict[str, Any]:
+    """The ExclusiveStartKey argument of a Scan/Query (every key attribute of this API is a string)."""
+    return {"ExclusiveStartKey": {name: {"S": value} for name, value in key.items()}} if key else {}
+
+
+def resume_key(response: Mapping[str, Any]) -> Key | None:
+    last = response.get("LastEvaluatedKey")
+    return {name: value["S"] for name, value in last.items()} if last else None
+
+
+def fill_page(fetch: Fetch, limit: int, start: Key | None) -> tuple[list[Item], Key | None]:
+    """Read until `limit` items are collected or the table ends.
+
+    Each read asks for at most the missing number of items, so a page never overshoots and the last read's
+    LastEvaluatedKey is exactly where the next page starts: walking the cursors visits every item once.
+    """
+    items: list[Item] = []
+    key = start
+    while True:
+        batch, key = fetch(limit - len(items), key)
+        items.extend(batch)
+        if len(items) >= limit or key is None:
+            return items, key
+
+
+def list_page(
+    listing: str,
+    key_attributes: frozenset[str],
+    fetch: Fetch,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Item], str | None]:
+    """One page of `listing` and the cursor of the next one (None at the end)."""
+    start = cursors.decode(listing, cursor, key_attributes) if cursor else None
+    items, last = fill_page(fetch, limit, start)
+    return items, cursors.encode(listing, last) if last else None

@@ -1,0 +1,45 @@
+"""What the routes read from the request beyond path, query and body (which the resolver validates)."""
+
+from collections.abc import Callable
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+from api_common import idempotency, jsonio
+from api_common.dynamo import Item
+from api_common.etags import IfMatch
+from api_common.models import RequestModel
+
+
+def principal(event: APIGatewayProxyEvent) -> str | None:
+    """The IAM principal API Gateway authenticated (SigV4), as its ARN; None when the gateway sent none."""
+    identity = event.request_context.identity
+    return identity.user_arn or identity.caller or None
+
+
+def if_match(event: APIGatewayProxyEvent) -> IfMatch | None:
+    return IfMatch.parse(event.headers.get("If-Match"))
+
+
+def idempotency_key(event: APIGatewayProxyEvent) -> str | None:
+    return idempotency.parse_key(event.headers.get(idempotency.HEADER))
+
+
+def idempotency_scope(event: APIGatewayProxyEvent) -> str:
+    """Whose key space a key lives in: the caller and the route (`POST /users`)."""
+    return f"{principal(event) or 'anonymous'} {event.http_method} {event.resource or event.path}"
+
+
+def create_once(
+    app: APIGatewayRestResolver, body: RequestModel, create: Callable[[str | None], Item]
+) -> Item:
+    """Run a POST's `create(principal)` under the request's Idempotency-Key (directly when there is none)."""
+    event = app.current_event
+    principal_arn = principal(event)
+    return idempotency.once(
+        idempotency_key(event),
+        scope=idempotency_scope(event),
+        payload=jsonio.dumps(body.attributes()),
+        operation=lambda: create(principal_arn),
+        context=app.lambda_context,
+    )

@@ -1,0 +1,140 @@
+"""The Powertools REST resolver both services use, and their Lambda entry point.
+
+One place decides how anything that goes wrong becomes problem+json: validation (400, not Powertools'
+422), refusals raised by the code (Problem), store outages (503), idempotency conflicts (409/422), unknown
+routes (404) and, last, bugs (500 with no detail; the stack trace goes to the log, never to the client).
+"""
+
+from collections.abc import Callable, Sequence
+from http import HTTPStatus
+from typing import Any, cast
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
+
+from api_common import guards, jsonio
+from api_common.dynamo import unavailable
+from api_common.observability import logger, metrics, tracer
+from api_common.problems import FieldError, Problem, invalid, not_found
+from api_common.responses import problem_response
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+# Clearer words than pydantic's for the errors whose default message names Python types.
+_MESSAGES = {
+    "json_invalid": "Malformed JSON.",
+    "missing": "Field required.",
+    "is_instance_of": "Input should be a number.",
+    "decimal_type": "Input should be a number.",
+    "model_type": "Input should be a JSON object.",
+    "model_attributes_type": "Input should be a JSON object.",
+    "dict_type": "Input should be a JSON object.",
+}
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+def _field(location: Sequence[Any]) -> str:
+    """`name` for body fields, the parameter name for query/path/header ones, `body` for the whole body."""
+    parts = list(location)
+    if parts and parts[0] in _LOCATIONS:
+        source = parts.pop(0)
+        if source == "body" and (not parts or isinstance(parts[0], int)):
+            return "body"  # the body itself: missing, not an object, or malformed JSON (loc holds a position)
+    return ".".join(str(part) for part in parts) or "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    message = _MESSAGES.get(error.get("type", ""), str(error.get("msg", "Invalid value.")))
+    return message.removeprefix("Value error, ")
+
+
+def validation_problem(error: RequestValidationError) -> Response[str]:
+    return problem_response(
+        invalid([FieldError(_field(e.get("loc", ())), _message(e)) for e in error.errors()])
+    )
+
+
+def _route_not_found(_: NotFoundError) -> Response[str]:
+    return problem_response(not_found("No such resource."))
+
+
+def _internal_error(error: Exception) -> Response[str]:
+    logger.exception("unhandled error", extra={"error_type": type(error).__name__})
+    return problem_response(Problem(HTTPStatus.INTERNAL_SERVER_ERROR, "The request could not be completed."))
+
+
+def _store_failure(error: Exception) -> Response[str]:
+    cause = error.__cause__
+    problem = unavailable(error) or (unavailable(cause) if isinstance(cause, Exception) else None)
+    if problem is None:
+        return _internal_error(error)
+    logger.warning("data store unavailable", extra={"error_type": type(error).__name__})
+    return problem_response(problem)
+
+
+def _key_reused(_: IdempotencyValidationError) -> Response[str]:
+    return problem_response(
+        Problem(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "This Idempotency-Key was used with a different request body; use a new key for a new request.",
+            slug="idempotency-key-reused",
+        )
+    )
+
+
+def _key_in_flight(_: IdempotencyAlreadyInProgressError) -> Response[str]:
+    return problem_response(
+        Problem(
+            HTTPStatus.CONFLICT,
+            "A request with this Idempotency-Key is still being processed; retry later.",
+            slug="idempotency-key-in-flight",
+            headers={"Retry-After": "1"},
+        )
+    )
+
+
+def create_resolver() -> APIGatewayRestResolver:
+    """A resolver with validation on, Decimal-exact JSON both ways and the API's error mapping."""
+    app = APIGatewayRestResolver(
+        enable_validation=True,
+        serializer=jsonio.dumps,
+        json_body_deserializer=jsonio.loads,
+    )
+    app.exception_handler(Problem)(problem_response)
+    app.exception_handler(RequestValidationError)(validation_problem)
+    app.exception_handler([ClientError, BotoCoreError, IdempotencyPersistenceLayerError])(_store_failure)
+    app.exception_handler(IdempotencyValidationError)(_key_reused)
+    app.exception_handler(IdempotencyAlreadyInProgressError)(_key_in_flight)
+    app.exception_handler(Exception)(_internal_error)
+    app.not_found(_route_not_found)
+    return app
+
+
+def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
+    """The function's handler: observability around the guards and the resolver."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler(capture_response=False)  # responses carry personal data (emails)
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        problem = guards.refusal(event)
+        if problem is None:
+            return app.resolve(event, context)
+        logger.info("request refused before routing", extra={"status": problem.status.value})
+        builder: ResponseBuilder[APIGatewayProxyEvent] = ResponseBuilder(
+            response=problem_response(problem), serializer=jsonio.dumps
+        )
+        return builder.build(APIGatewayProxyEvent(event))
+
+    return cast(LambdaHandler, lambda_handler)

@@ -1,0 +1,43 @@
+"""The product request body (mirrors the Product schema of openapi.yaml) and the product as returned."""
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from api_common.models import NOT_BLANK, ItemModel, RequestModel
+
+MAX_PRICE = 1_000_000_000
+CENT = Decimal("0.01")
+
+
+def _whole_cents(price: Decimal) -> Decimal:
+    # `multipleOf: 0.01`, checked after the range so the remainder never leaves Decimal's precision
+    # (pydantic's own multiple_of runs first and raises InvalidOperation on 1e30).
+    if price % CENT != 0:
+        raise ValueError("Input should be a multiple of 0.01")
+    return price
+
+
+# Decimal end to end: the body is parsed with Decimal numbers, so 19.99 is 19.99 (never 19.989999...).
+Price = Annotated[
+    Decimal,
+    Field(ge=0, le=MAX_PRICE, allow_inf_nan=False, json_schema_extra={"multipleOf": 0.01}),
+    AfterValidator(_whole_cents),
+]
+
+
+class ProductIn(RequestModel):
+    """POST and PUT body: PUT replaces the product in full (an absent optional field is removed)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
+    price: Price
+    description: Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)] | None = None
+    category: Annotated[str, Field(min_length=1, max_length=50, pattern=NOT_BLANK)] | None = None
+
+
+class Product(ItemModel):
+    name: str
+    price: Decimal
+    description: str | None = None
+    category: str | None = None
