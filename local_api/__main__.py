@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.seed:
             api.start_in_thread()
-            print(seed(api.url, api.credentials, config.region), flush=True)
+            post_paths = {route.path for route in api.stack.api.routes if "POST" in route.methods}
+            print(seed(api.url, api.credentials, config.region, post_paths), flush=True)
             signal.pause() if hasattr(signal, "pause") else api._thread.join()
         else:
             api.serve_forever()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import requests
 from botocore.credentials import Credentials
 
@@ -31,11 +33,13 @@ PRODUCTS = [
 ]
 
 
-def seed(base_url: str, credentials: Credentials, region: str) -> str:
+def seed(base_url: str, credentials: Credentials, region: str, post_paths: Collection[str]) -> str:
     auth = ExecuteApiAuth(credentials, region)
     created = {"users": 0, "products": 0}
     with requests.Session() as session:
         for collection, items in (("users", USERS), ("products", PRODUCTS)):
+            if f"/{collection}" not in post_paths:
+                continue
             for item in items:
                 response = session.post(f"{base_url}/{collection}", json=item, auth=auth, timeout=30)
                 if response.status_code == 201:

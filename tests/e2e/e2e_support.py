@@ -1,0 +1,163 @@
+"""Helpers of the HTTP end-to-end suite: a signed client, a local server process, problem-body checks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from botocore.credentials import Credentials
+
+from local_api.signing import ExecuteApiAuth
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE_TEMPLATE = Path(__file__).resolve().parent / "fixture_app" / "template.yaml"
+LOCAL_KEY, LOCAL_SECRET, LOCAL_REGION = "AKIAE2ELOCALTESTKEY1", "e2e-local-secret-key", "us-east-1"
+TIMEOUT = 30
+
+
+@dataclass
+class Api:
+    """A signed HTTP client bound to one base URL, remembering what it created so it can clean up."""
+
+    base_url: str
+    credentials: Credentials
+    region: str
+    local: bool
+    session: requests.Session = field(default_factory=requests.Session)
+    created: list[str] = field(default_factory=list)
+
+    @property
+    def auth(self) -> ExecuteApiAuth:
+        return ExecuteApiAuth(self.credentials, self.region)
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    def request(self, method: str, path: str, *, signed: bool = True, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", TIMEOUT)
+        if signed:
+            kwargs.setdefault("auth", self.auth)
+        response = self.session.request(method, self.url(path), **kwargs)
+        if method == "POST" and response.status_code == 201 and "Location" in response.headers:
+            self.created.append(response.headers["Location"])
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def cleanup(self) -> None:
+        for location in reversed(self.created):
+            path = location.split(self.base_url, 1)[-1] if location.startswith("http") else location
+            self.session.delete(self.url(path), auth=self.auth, timeout=TIMEOUT)
+        self.created.clear()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LocalServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return int(self.process.returncode)
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def start_local_server(log: Path, *extra: str, env: dict[str, str] | None = None) -> LocalServer:
+    port = free_port()
+    environment = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": LOCAL_KEY,
+        "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET,
+        "AWS_REGION": LOCAL_REGION,
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
+    environment.pop("AWS_SESSION_TOKEN", None)
+    handle = log.open("wb")
+    process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+        [sys.executable, "-m", "local_api", "--host", "127.0.0.1", "--port", str(port), *extra],
+        cwd=ROOT,
+        env=environment,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+    server = LocalServer(f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"local server exited with {process.returncode}:\n{server.log_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"local server did not start:\n{server.log_text()}")
+
+
+PROBLEM_FIELDS = ("type", "title", "status", "detail")
+
+
+def assert_problem(response: requests.Response, status: int | None = None) -> dict[str, Any]:
+    """An RFC 9457 problem body (functions and gateway responses alike), never a 5xx."""
+    assert response.status_code < 500, f"{response.status_code}: {response.text[:300]}"
+    assert response.status_code >= 400, response.status_code
+    if status is not None:
+        assert response.status_code == status, f"{response.status_code}: {response.text[:300]}"
+    assert response.headers.get("Content-Type", "").startswith("application/problem+json"), response.headers
+    body: dict[str, Any] = response.json()
+    for name in PROBLEM_FIELDS:
+        assert name in body, body
+    assert body["status"] == response.status_code, body
+    assert "Traceback" not in response.text
+    return body
+
+
+def user_body(token: str, **changes: Any) -> dict[str, Any]:
+    return {"name": f"E2E User {token}", "email": f"e2e-{token}@example.com", **changes}
+
+
+def product_body(token: str, **changes: Any) -> dict[str, Any]:
+    body = {
+        "name": f"E2E Product {token}",
+        "price": 19.99,
+        "category": f"e2e-{token}",
+        "description": "fixture",
+    }
+    return {**body, **changes}
+
+
+BODIES = {"users": user_body, "products": product_body}
