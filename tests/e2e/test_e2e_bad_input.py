@@ -143,7 +143,7 @@ def test_one_megabyte_body_is_refused(api: Api, collection: str, created: dict[s
 
 
 @pytest.mark.parametrize(
-    "if_match", ["abc", '"x"', 'W/"1"', '"1", "2"', '"-1"', '"99999999999999999999"', " "]
+    "if_match", ["abc", '"x"', 'W/"1"', '"1", "2"', '"-1"', '"99999999999999999999"', "*"]
 )
 def test_odd_if_match_is_never_a_server_error(
     api: Api, collection: str, created: dict[str, Any], new_body: dict[str, Any], if_match: str
@@ -154,14 +154,13 @@ def test_odd_if_match_is_never_a_server_error(
         _assert_unchanged(api, collection, created)
 
 
-@pytest.mark.parametrize("key", ["", " ", "k" * 2000, "ключ", "a\tb"])
+@pytest.mark.parametrize(
+    "key", ["k" * 2000, "x y", "'; DROP TABLE idempotency; --", "%00", "🔑".encode().decode("latin-1")]
+)
 def test_odd_idempotency_keys_are_never_a_server_error(
     api: Api, collection: str, new_body: dict[str, Any], key: str
 ) -> None:
-    try:
-        response = api.post(f"/{collection}", json=new_body, headers={"Idempotency-Key": key})
-    except ValueError:
-        pytest.skip("the HTTP client refuses this header value itself")
+    response = api.post(f"/{collection}", json=new_body, headers={"Idempotency-Key": key})
     if response.status_code != 201:
         assert_problem(response)
 
