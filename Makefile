@@ -47,11 +47,11 @@ lint: venv ## ruff (lint + format check), mypy strict, cfn-lint, OpenAPI validat
 	mypy
 	cfn-lint $(TEMPLATES)
 	$(PY) -m openapi_spec_validator openapi.yaml
-	sam validate --lint --template-file template.yaml
+	SAM_CLI_TELEMETRY=0 sam validate --lint --template-file template.yaml
 
 .PHONY: build
 build: venv ## sam build (arm64, python3.13)
-	sam build --parallel --cached
+	SAM_CLI_TELEMETRY=0 sam build --parallel --cached
 
 .PHONY: checkov
 checkov: $(CHECKOV_VENV)/.installed ## checkov on every template, zero failed checks
@@ -78,7 +78,7 @@ bench: venv ## Cold start, warm overhead, package size, memory, local throughput
 
 .PHONY: deploy
 deploy: build ## sam deploy --guided (CONFIG_ENV=prod for the prod config)
-	sam deploy --guided --config-env $(or $(CONFIG_ENV),default)
+	SAM_CLI_TELEMETRY=0 sam deploy --guided --config-env $(or $(CONFIG_ENV),default)
 
 .PHONY: clean
 clean: ## Remove build output and caches (keeps the venvs)
