@@ -7,10 +7,12 @@ route; peak RSS; package sizes; the local API under signed load. See docs/perfor
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +153,21 @@ def _warm(pairs: list[tuple[Subject, Subject]], iterations: int, warmup: int) ->
     return result
 
 
+def _profiles(pairs: list[tuple[Subject, Subject]], warm: dict[str, Any], iterations: int) -> dict[str, Any]:
+    """Where the warm time goes, for GET by id and for each function's slowest route."""
+    result: dict[str, Any] = {}
+    for real, _ in pairs:
+        slowest = max(warm[real.label].items(), key=lambda item: item[1]["p99"])[0]
+        for name in dict.fromkeys([real.routes[0]["name"], slowest]):
+            _step(f"profile: {real.label} {name}, {iterations} invocations")
+            route = next(r for r in real.routes if r["name"] == name)
+            profiled = run_child(replace(real, routes=[route]), "profile", iterations=iterations, warmup=50)[
+                0
+            ]
+            result[f"{real.label} {name}"] = profiled["packages_us"]
+    return result
+
+
 def _rss(pairs: list[tuple[Subject, Subject]], invocations: int) -> dict[str, Any]:
     result = {}
     for subject in (s for pair in pairs for s in pair):
@@ -197,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             "warm": _warm(pairs, args.warm, args.warmup),
             "rss": _rss(pairs, args.rss_invocations),
         }
+        results["profiles"] = _profiles(pairs, results["warm"], min(args.warm, 2000))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if not args.skip_local:
@@ -211,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             "statuses": sorted([route, status, count] for (route, status), count in load.statuses.items()),
         }
     results["elapsed_s"] = time.time() - started
+    results["load_end"] = os.getloadavg()[0]
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     markdown = report.markdown(results)

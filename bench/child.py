@@ -174,7 +174,10 @@ def _peak_rss_mb() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def _invoke(handler: Callable[..., dict[str, object]], event: dict[str, object], context: Context) -> str:
+type Handler = Callable[..., dict[str, object]]
+
+
+def _invoke(handler: Handler, event: dict[str, object], context: Context) -> str:
     """The status code, or what the runtime would report (API Gateway then answers 502)."""
     try:
         return str(handler(event, context)["statusCode"])
@@ -182,13 +185,107 @@ def _invoke(handler: Callable[..., dict[str, object]], event: dict[str, object],
         return f"unhandled {type(error).__name__}"
 
 
-def _load(handler_path: str) -> tuple[Callable[..., dict[str, object]], float]:
+def _load(handler_path: str) -> tuple[Handler, float]:
     module_name, _, function_name = handler_path.rpartition(".")
     sys.stderr.write("bench: handler import starts\n")
     sys.stderr.flush()
     started = time.perf_counter()
-    module = importlib.import_module(module_name)
-    return getattr(module, function_name), time.perf_counter() - started
+    __import__(module_name)  # unlike importlib.import_module, this shows up in -X importtime
+    elapsed = time.perf_counter() - started
+    return getattr(sys.modules[module_name], function_name), elapsed
+
+
+def _warm(handler: Handler, routes: list[dict], context: Context, spec: dict) -> dict[str, object]:
+    measured = {}
+    for route in routes:
+        for event in _events(route, spec["warmup"]):
+            _invoke(handler, event, context)
+        samples, statuses = [], {}
+        for event in _events(route, spec["iterations"]):
+            t0 = time.perf_counter_ns()
+            status = _invoke(handler, event, context)
+            samples.append((time.perf_counter_ns() - t0) / 1000)
+            statuses[status] = statuses.get(status, 0) + 1
+        measured[route["name"]] = {"us": samples, "statuses": statuses}
+    return {"routes": measured}
+
+
+def _rss(handler: Handler, routes: list[dict], context: Context, spec: dict) -> dict[str, object]:
+    statuses = {}
+    for n in range(spec["iterations"]):
+        status = _invoke(handler, _events(routes[n % len(routes)], 1)[0], context)
+        statuses[status] = statuses.get(status, 0) + 1
+    return {"statuses": statuses, "maxrss_mb": _peak_rss_mb()}
+
+
+STDLIB = "stdlib"
+STUB = "(bench stub)"
+
+
+def _package_of(filename: str, function: str, roots: list[str]) -> str:
+    """Top-level package a profiled function belongs to: by file, or by the type named for C functions."""
+    if filename == __file__:
+        return STUB
+    if filename == "~":
+        owner = (
+            function.rsplit(" of '", 1)[-1] if " of '" in function else function[len("<built-in method ") :]
+        )
+        top = owner.strip("<>'").split(".")[0]
+        return STDLIB if top in sys.stdlib_module_names or " " in top else top
+    for root in roots:
+        if filename.startswith(root + os.sep):
+            return filename[len(root) + 1 :].split(os.sep, 1)[0].removesuffix(".py")
+    return STDLIB
+
+
+def _charged(stats: dict, roots: list[str]) -> dict[str, float]:
+    """Self time per package, with standard-library time charged to the packages whose code called it."""
+    packages = {func: _package_of(func[0], func[2], roots) for func in stats}
+    shares: dict[tuple, dict[str, float]] = {}
+
+    def share(func: tuple, seen: frozenset) -> dict[str, float]:
+        if packages[func] != STDLIB:
+            return {packages[func]: 1.0}
+        if func in shares:
+            return shares[func]
+        callers = {c: t[3] for c, t in stats[func][4].items() if c in stats and c not in seen}
+        total = sum(callers.values())
+        if not total:
+            return {STDLIB: 1.0}
+        mixed: dict[str, float] = {}
+        for caller, cumulative in callers.items():
+            for package, part in share(caller, seen | {func}).items():
+                mixed[package] = mixed.get(package, 0.0) + part * cumulative / total
+        shares[func] = mixed
+        return mixed
+
+    totals: dict[str, float] = {}
+    for func, row in stats.items():
+        for package, part in share(func, frozenset()).items():
+            totals[package] = totals.get(package, 0.0) + row[2] * part
+    return totals
+
+
+def _profile(handler: Handler, routes: list[dict], context: Context, spec: dict) -> dict[str, object]:
+    """Self time per package (µs per invocation) over `iterations` calls of the first route."""
+    import cProfile  # only this mode needs them, and only after the measured import
+    import pstats
+
+    route = routes[0]
+    for event in _events(route, spec["warmup"]):
+        _invoke(handler, event, context)
+    events = _events(route, spec["iterations"])
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for event in events:
+        _invoke(handler, event, context)
+    profiler.disable()
+    roots = sorted(spec["paths"], key=len, reverse=True)
+    totals = _charged(pstats.Stats(profiler).stats, roots)
+    return {"route": route["name"], "packages_us": {k: v * 1e6 / len(events) for k, v in totals.items()}}
+
+
+MODES = {"cold": None, "warm": _warm, "rss": _rss, "profile": _profile}
 
 
 def main(spec_path: str, out_path: str) -> None:
@@ -208,29 +305,8 @@ def main(spec_path: str, out_path: str) -> None:
         "first_ms": (time.perf_counter() - started) * 1000,
         "first_response": first,
     }
-
-    if spec["mode"] == "warm":
-        result["routes"] = {}
-        for route in routes:
-            for event in _events(route, spec["warmup"]):
-                _invoke(handler, event, context)
-            events = _events(route, spec["iterations"])
-            samples, statuses = [], {}
-            for event in events:
-                t0 = time.perf_counter_ns()
-                status = _invoke(handler, event, context)
-                samples.append((time.perf_counter_ns() - t0) / 1000)
-                statuses[status] = statuses.get(status, 0) + 1
-            result["routes"][route["name"]] = {"us": samples, "statuses": statuses}
-    elif spec["mode"] == "rss":
-        statuses = {}
-        for n in range(spec["iterations"]):
-            route = routes[n % len(routes)]
-            status = _invoke(handler, _events(route, 1)[0], context)
-            statuses[status] = statuses.get(status, 0) + 1
-        result["statuses"] = statuses
-        result["maxrss_mb"] = _peak_rss_mb()
-
+    if measure := MODES[spec["mode"]]:
+        result |= measure(handler, routes, context, spec)
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump(result, f)
 

@@ -28,6 +28,7 @@ def machine() -> dict[str, Any]:
         "cpu": cpu,
         "os": f"{platform.system()} {platform.release()} {platform.machine()}",
         "python": platform.python_version(),
+        "load_start": os.getloadavg()[0],
     }
 
 
@@ -123,6 +124,30 @@ def _warm(results: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _profiles(results: dict[str, Any]) -> list[str]:
+    profiles = results.get("profiles", {})
+    if not profiles:
+        return []
+    columns = list(profiles)
+    totals = {
+        package: sum(p.get(package, 0.0) for p in profiles.values())
+        for p in profiles.values()
+        for package in p
+    }
+    top = sorted(totals, key=lambda package: totals[package], reverse=True)[:8]
+    rows = ["| package | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
+    for package in top:
+        rows.append(
+            f"| {package} | " + " | ".join(f"{profiles[c].get(package, 0.0):.0f} µs" for c in columns) + " |"
+        )
+    rows.append(
+        "| *all (under the profiler)* | "
+        + " | ".join(f"{sum(profiles[c].values()):.0f} µs" for c in columns)
+        + " |"
+    )
+    return rows
+
+
 def _sizes(results: dict[str, Any]) -> list[str]:
     rows = ["| function | part | unzipped | zipped |", "|---|---|---:|---:|"]
     for name, size in results["sizes"].items():
@@ -177,6 +202,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"## Latest run: {m['date']}",
         "",
         f"- Machine: {m['cores']} cores ({m['cpu']}), {m['os']}, Python {m['python']}. Deployed as: {arch}.",
+        f"- Load: 1-minute load average {m['load_start']:.1f} at the start, "
+        f"{results.get('load_end', 0.0):.1f} at the end; other work on the machine shows in p90/p99.",
         f"- Command: `make bench` (= `.venv/bin/python -m bench`), {args['runs']} cold starts per subject, "
         f"{args['warm']:,} warm invocations per route, {args['rss_invocations']} for RSS, "
         f"{args['local_requests']} local requests at concurrency {args['concurrency']}; "
@@ -201,6 +228,12 @@ def markdown(results: dict[str, Any]) -> str:
         "### 2. Warm overhead (in-process invocations, DynamoDB stubbed at the client)",
         "",
         *_warm(results),
+        "",
+        "Where the warm time goes: self time per top-level package in µs per invocation, under cProfile",
+        "(which inflates call-heavy code: read the shares, not the sums). Standard-library and builtin time",
+        "is charged to the package that called it; `(bench stub)` is the stubbed DynamoDB answering.",
+        "",
+        *_profiles(results),
         "",
         "### 3. Package size (as `sam build` produces it; zipped as `sam package` zips it)",
         "",
