@@ -87,8 +87,8 @@ def _results(cold_ratio: float) -> dict[str, Any]:
     return {
         "args": {"runs": 15, "warm": 10000, "rss_invocations": 1000, "local_requests": 2000, "concurrency": 8,
                  "importtime_runs": 5},
-        "machine": {"date": "2026-01-01 00:00 UTC", "cores": 2, "cpu": "cpu", "os": "Linux", "load_start": 0.5,
-                    "python": "3.13.0"},
+        "machine": {"date": "2026-01-01 00:00 UTC", "cores": 2, "cpu": "cpu", "os": "Linux",
+                    "python": "3.13.0", "load_start": 0.5},
         "functions": {"UserFunction": {"memory_mb": 256, "architecture": "arm64"}},
         "sizes": {"UserFunction": {"unzipped": 12_000_000, "zipped": 4_000_000,
                                    "parts": {"UserFunction": [20_000, 8_000],
