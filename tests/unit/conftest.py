@@ -25,7 +25,12 @@ os.environ.update(
         "CURSOR_SECRET_ID": "unit-cursor-signing-key",
     }
 )
-for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_PROFILE"):
+for variable in (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+    "AWS_PROFILE",
+):
     os.environ.pop(variable, None)
 
 from collections.abc import Callable, Iterator  # noqa: E402
@@ -46,6 +51,11 @@ TABLES = {
     "ProductsTable": os.environ["PRODUCTS_TABLE_NAME"],
     "IdempotencyTable": os.environ["IDEMPOTENCY_TABLE_NAME"],
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Powertools warns on every invocation that emits no business metric (reads): expected here.
+    config.addinivalue_line("filterwarnings", "ignore:No application metrics to publish:UserWarning")
 
 
 @dataclass

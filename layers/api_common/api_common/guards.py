@@ -48,6 +48,26 @@ def is_json_media_type(content_type: str | None) -> bool:
     return True
 
 
+def unsupported_media_type() -> Problem:
+    return Problem(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        "Send the body as JSON with Content-Type: application/json.",
+    )
+
+
+def with_canonical_content_type(event: dict[str, Any]) -> dict[str, Any]:
+    """The event of an accepted POST/PUT with its JSON Content-Type spelled `application/json`.
+
+    Media types are case-insensitive (RFC 9110), but Powertools matches the literal lower-case prefix.
+    """
+    if str(event.get("httpMethod")).upper() not in _JSON_BODY_METHODS:
+        return event
+    others = {
+        name: value for name, value in (event.get("headers") or {}).items() if name.lower() != "content-type"
+    }
+    return {**event, "headers": {**others, "Content-Type": "application/json"}}
+
+
 def refusal(event: Mapping[str, Any]) -> Problem | None:
     """The problem that stops this request before routing, or None to let it through."""
     try:
@@ -58,8 +78,5 @@ def refusal(event: Mapping[str, Any]) -> Problem | None:
         return Problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The body exceeds {MAX_BODY_BYTES} bytes.")
     method = str(event.get("httpMethod") or "").upper()
     if method in _JSON_BODY_METHODS and not is_json_media_type(_header(event, "content-type")):
-        return Problem(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-            "Send the body as JSON with Content-Type: application/json.",
-        )
+        return unsupported_media_type()
     return None

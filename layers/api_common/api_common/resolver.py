@@ -5,6 +5,7 @@ One place decides how anything that goes wrong becomes problem+json: validation 
 routes (404) and, last, bugs (500 with no detail; the stack trace goes to the log, never to the client).
 """
 
+import json
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any, cast
@@ -12,7 +13,10 @@ from typing import Any, cast
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -33,7 +37,6 @@ LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 # Clearer words than pydantic's for the errors whose default message names Python types.
 _MESSAGES = {
-    "json_invalid": "Malformed JSON.",
     "missing": "Field required.",
     "is_instance_of": "Input should be a number.",
     "decimal_type": "Input should be a number.",
@@ -55,6 +58,8 @@ def _field(location: Sequence[Any]) -> str:
 
 
 def _message(error: dict[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        return f"Malformed JSON: {error.get('ctx', {}).get('error', 'cannot be parsed')}."
     message = _MESSAGES.get(error.get("type", ""), str(error.get("msg", "Invalid value.")))
     return message.removeprefix("Value error, ")
 
@@ -63,6 +68,18 @@ def validation_problem(error: RequestValidationError) -> Response[str]:
     return problem_response(
         invalid([FieldError(_field(e.get("loc", ())), _message(e)) for e in error.errors()])
     )
+
+
+def request_body(document: str) -> dict[str, Any]:
+    """Every request body of this API is a JSON object.
+
+    Checked at parse time because Powertools validates a top-level array as its first element (the form-data
+    rule for repeated fields), which would accept `[{...}]` where the schema requires `{...}`.
+    """
+    body = jsonio.loads(document)
+    if not isinstance(body, dict):
+        raise json.JSONDecodeError("Expected a JSON object", document, 0)
+    return body
 
 
 def _route_not_found(_: NotFoundError) -> Response[str]:
@@ -104,15 +121,20 @@ def _key_in_flight(_: IdempotencyAlreadyInProgressError) -> Response[str]:
     )
 
 
+def _unsupported_media_type(_: RequestUnsupportedContentType) -> Response[str]:
+    return problem_response(guards.unsupported_media_type())
+
+
 def create_resolver() -> APIGatewayRestResolver:
     """A resolver with validation on, Decimal-exact JSON both ways and the API's error mapping."""
     app = APIGatewayRestResolver(
         enable_validation=True,
         serializer=jsonio.dumps,
-        json_body_deserializer=jsonio.loads,
+        json_body_deserializer=request_body,
     )
     app.exception_handler(Problem)(problem_response)
     app.exception_handler(RequestValidationError)(validation_problem)
+    app.exception_handler(RequestUnsupportedContentType)(_unsupported_media_type)
     app.exception_handler([ClientError, BotoCoreError, IdempotencyPersistenceLayerError])(_store_failure)
     app.exception_handler(IdempotencyValidationError)(_key_reused)
     app.exception_handler(IdempotencyAlreadyInProgressError)(_key_in_flight)
@@ -130,7 +152,7 @@ def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         problem = guards.refusal(event)
         if problem is None:
-            return app.resolve(event, context)
+            return app.resolve(guards.with_canonical_content_type(event), context)
         logger.info("request refused before routing", extra={"status": problem.status.value})
         builder: ResponseBuilder[APIGatewayProxyEvent] = ResponseBuilder(
             response=problem_response(problem), serializer=jsonio.dumps
