@@ -51,10 +51,13 @@ def _table_variable(function: packaging.Function) -> str:
     raise SystemExit(f"bench: {function.name} has neither USERS_TABLE_NAME nor PRODUCTS_TABLE_NAME")
 
 
-def _subjects(functions: list[packaging.Function], scratch: Path) -> list[tuple[Subject, Subject]]:
-    """(function, its baseline) pairs, each ready to start cold."""
+def _subjects(
+    functions: list[packaging.Function], scratch: Path
+) -> tuple[list[tuple[Subject, Subject]], Subject]:
+    """(function, its baseline) pairs, each ready to start cold, and the framework floor."""
     runtime = packaging.runtime_copy(scratch / "runtime")
-    baseline_paths = packaging.baseline_copy(scratch / "baseline")
+    baseline_paths = [packaging.reference_copy("baseline", scratch / "baseline")]
+    floor_task = packaging.reference_copy("floor", scratch / "floor")
     pairs = []
     for function in functions:
         paths, swapped = packaging.lambda_copy(function, scratch / function.name)
@@ -80,7 +83,14 @@ def _subjects(functions: list[packaging.Function], scratch: Path) -> list[tuple[
             environment=lambda_env.lambda_environment(function, str(baseline_paths[0])), **common,
         )  # fmt: skip
         pairs.append((real, baseline))
-    return pairs
+    first = pairs[0][0]
+    floor = replace(
+        first, label=report.FLOOR, handler="floor_handler.lambda_handler", routes=first.routes[:1],
+        paths=[floor_task, *first.paths[1:]],
+        environment={**first.environment, "LAMBDA_TASK_ROOT": str(floor_task), "HOME": str(floor_task),
+                     "_HANDLER": "floor_handler.lambda_handler"},
+    )  # fmt: skip
+    return pairs, floor
 
 
 def _check_same_response(real: dict[str, Any], baseline: dict[str, Any], label: str) -> str | None:
@@ -96,8 +106,10 @@ def _check_same_response(real: dict[str, Any], baseline: dict[str, Any], label: 
     return None
 
 
-def _cold(pairs: list[tuple[Subject, Subject]], runs: int, importtime_runs: int) -> dict[str, Any]:
-    subjects = [s for pair in pairs for s in pair]
+def _cold(
+    pairs: list[tuple[Subject, Subject]], floor: Subject, runs: int, importtime_runs: int
+) -> dict[str, Any]:
+    subjects = [*(s for pair in pairs for s in pair), floor]
     samples: dict[str, list[dict[str, Any]]] = {s.label: [] for s in subjects}
     for run in range(runs):
         _step(f"cold start round {run + 1}/{runs}")
@@ -126,18 +138,20 @@ def _cold(pairs: list[tuple[Subject, Subject]], runs: int, importtime_runs: int)
         imports = [r["import_ms"] for r in rows]
         firsts = [r["first_ms"] for r in rows]
         inits = [r["import_ms"] + r["first_ms"] for r in rows]
+        cpus = [r["init_cpu_ms"] for r in rows]
         result["subjects"][subject.label] = {
             "import": {"median": median(imports), "p90": percentile(imports, 90)},
             "first": {"median": median(firsts), "p90": percentile(firsts, 90)},
             "init": {"median": median(inits), "p90": percentile(inits, 90)},
+            "init_cpu": {"median": median(cpus), "p90": percentile(cpus, 90)},
             "contributors": median_contributors(contributors)[:10],
         }
     return result
 
 
-def _warm(pairs: list[tuple[Subject, Subject]], iterations: int, warmup: int) -> dict[str, Any]:
+def _warm(subjects: list[Subject], iterations: int, warmup: int) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    for subject in (s for pair in pairs for s in pair):
+    for subject in subjects:
         _step(f"warm: {subject.label}, {iterations} invocations x {len(subject.routes)} routes")
         measured = run_child(subject, "warm", iterations=iterations, warmup=warmup)[0]
         expected = {route["name"]: route["expect"] for route in subject.routes}
@@ -145,6 +159,8 @@ def _warm(pairs: list[tuple[Subject, Subject]], iterations: int, warmup: int) ->
             name: {
                 "p50": percentile(route["us"], 50),
                 "p99": percentile(route["us"], 99),
+                "cpu_p50": percentile(route["cpu_us"], 50),
+                "cpu_p99": percentile(route["cpu_us"], 99),
                 "statuses": route["statuses"],
                 "expected": expected[name],
             }
@@ -168,9 +184,9 @@ def _profiles(pairs: list[tuple[Subject, Subject]], warm: dict[str, Any], iterat
     return result
 
 
-def _rss(pairs: list[tuple[Subject, Subject]], invocations: int) -> dict[str, Any]:
+def _rss(subjects: list[Subject], invocations: int) -> dict[str, Any]:
     result = {}
-    for subject in (s for pair in pairs for s in pair):
+    for subject in subjects:
         _step(f"peak RSS: {subject.label}")
         result[subject.label] = run_child(subject, "rss", iterations=invocations)[0]["maxrss_mb"]
     return result
@@ -202,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     functions = packaging.read_functions(build_dir)
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        pairs = _subjects(functions, scratch)
+        pairs, floor = _subjects(functions, scratch)
+        subjects = [*(s for pair in pairs for s in pair), floor]
         results: dict[str, Any] = {
             "args": vars(args),
             "machine": report.machine(),
@@ -210,9 +227,9 @@ def main(argv: list[str] | None = None) -> int:
                 f.name: {"memory_mb": f.memory_mb, "architecture": f.architecture} for f in functions
             },
             "sizes": _sizes(functions, scratch),
-            "cold": _cold(pairs, args.runs, args.importtime_runs),
-            "warm": _warm(pairs, args.warm, args.warmup),
-            "rss": _rss(pairs, args.rss_invocations),
+            "cold": _cold(pairs, floor, args.runs, args.importtime_runs),
+            "warm": _warm(subjects, args.warm, args.warmup),
+            "rss": _rss(subjects, args.rss_invocations),
         }
         results["profiles"] = _profiles(pairs, results["warm"], min(args.warm, 2000))
     finally:

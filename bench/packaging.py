@@ -174,11 +174,11 @@ def lambda_copy(function: Function, scratch: Path) -> tuple[list[Path], list[str
     return [task, site_packages, opt / "python"], swapped
 
 
-def baseline_copy(scratch: Path) -> list[Path]:
-    """The baseline handler, through the same zip round trip as the functions' code."""
+def reference_copy(name: str, scratch: Path) -> Path:
+    """A reference handler folder of the bench (baseline/, floor/), through the same zip round trip."""
     task = scratch / "task"
-    _unzip_as_lambda(_zip(Path(__file__).parent / "baseline", scratch / "code"), task)
-    return [task]
+    _unzip_as_lambda(_zip(Path(__file__).parent / name, scratch / "code"), task)
+    return task
 
 
 def runtime_copy(target: Path) -> Path:

@@ -58,7 +58,7 @@ def test_importtime_contributors_count_only_the_handler_import() -> None:
 def test_baseline_cold_start_answers_200_from_the_stub(tmp_path: Path) -> None:
     """The whole child path (Lambda layout, -S -B, import hook, stubbed send) on the baseline handler."""
     runtime = packaging.runtime_copy(tmp_path / "runtime")
-    paths = packaging.baseline_copy(tmp_path / "baseline")
+    paths = [packaging.reference_copy("baseline", tmp_path / "baseline")]
     function = packaging.Function(
         name="UserFunction", handler="baseline_handler.lambda_handler", code_dir=paths[0], layer_dirs=(),
         environment={"USERS_TABLE_NAME": "Users"}, memory_mb=256, timeout_s=10, architecture="arm64",
@@ -81,9 +81,20 @@ def test_baseline_cold_start_answers_200_from_the_stub(tmp_path: Path) -> None:
 def _results(cold_ratio: float) -> dict[str, Any]:
     def cold(init: float) -> dict[str, Any]:
         stat = {"median": init, "p90": init}
-        return {"import": stat, "first": stat, "init": stat, "contributors": [("botocore", 20.0)]}
+        return {
+            "import": stat,
+            "first": stat,
+            "init": stat,
+            "init_cpu": stat,
+            "contributors": [("botocore", 20.0)],
+        }
 
-    warm = {"GET /users/{id}": {"p50": 300.0, "p99": 600.0, "statuses": {"200": 10}, "expected": 200}}
+    warm = {
+        "GET /users/{id}": {
+            "p50": 300.0, "p99": 600.0, "cpu_p50": 290.0, "cpu_p99": 500.0,
+            "statuses": {"200": 10}, "expected": 200,
+        }
+    }  # fmt: skip
     return {
         "args": {"runs": 15, "warm": 10000, "rss_invocations": 1000, "local_requests": 2000, "concurrency": 8,
                  "importtime_runs": 5},
@@ -107,7 +118,10 @@ def _results(cold_ratio: float) -> dict[str, Any]:
 def test_report_judges_each_goal() -> None:
     text = report.markdown(_results(cold_ratio=2.0))
     goals = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ")}
-    assert f"2.00{report.X} (**missed**)" in goals["cold init (import + first GET), median, vs baseline"]
+    assert (
+        f"2.00{report.X} (**missed**); CPU time 2.00{report.X}"
+        in goals["cold init (import + first GET), median, vs baseline"]
+    )
     assert "12.0 MB (**missed**)" in goals["unzipped package (function + layer)"]
     assert "0.60 ms" in goals["warm overhead p99, slowest route"]
     assert "(met)" in goals["warm overhead p99, slowest route"]
