@@ -862,7 +862,7 @@ def check_alarms_are_rates(stack: Stack) -> None:
         "UsersTableThrottleRateAlarm",
         "ProductsTableThrottleRateAlarm",
         "IdempotencyTableThrottleRateAlarm",
-        "DynamoDbSystemErrorRateAlarm",
+        "DynamoDbSystemErrorsAlarm",
         "WafBlockedRateAlarm",
     }
     assert expected <= set(alarms), f"missing alarms: {sorted(expected - set(alarms))}"
