@@ -10,10 +10,12 @@ PY          := $(BIN)/python
 # sam build looks for python3.13 on PATH: the venv's bin provides it.
 export PATH := $(BIN):$(PATH)
 
-# python3.13 is not the default interpreter here: take it from PATH, else from pyenv, else from pyenv's folder.
-PYTHON313 ?= $(shell command -v python3.13 2>/dev/null \
-	|| PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null \
-	|| ls -1d $$HOME/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | tail -n 1)
+# python3.13 is not the default interpreter here (a pyenv shim may exist and still refuse to run): take the
+# first candidate that really runs 3.13, from PATH, from pyenv, or from pyenv's folder.
+PYTHON313 := $(or $(PYTHON313),$(shell for c in "$$(command -v python3.13)" "$$(PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null)" \
+	$$HOME/.pyenv/versions/3.13*/bin/python3.13; do \
+	[ -n "$$c" ] && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1 && { echo "$$c"; break; }; \
+	done))
 
 TEMPLATES   := template.yaml waf.yaml monitoring.yaml
 HOST        ?= 127.0.0.1
