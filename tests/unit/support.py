@@ -47,9 +47,16 @@ def api_event(
     resource = f"/{parts[0]}" if len(parts) == 1 else f"/{parts[0]}/{{id}}"
     all_headers = {
         "Accept": "application/json",
+        # API Gateway verified this SigV4 signature (IAM auth) and passes the header through.
+        "Authorization": (
+            "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLEACCESSKEY/20261125/us-east-1/execute-api/aws4_request, "
+            "SignedHeaders=accept;host;x-amz-date;x-amz-security-token, "
+            "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+        ),
         "Host": "abcdef1234.execute-api.us-east-1.amazonaws.com",
         "User-Agent": "aws-sigv4-client/1.0",
         "X-Amz-Date": "20261125T170000Z",
+        "X-Amz-Security-Token": "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN",
         "X-Forwarded-For": "203.0.113.10",
         "X-Forwarded-Port": "443",
         "X-Forwarded-Proto": "https",

@@ -95,7 +95,7 @@ def _tampered(cursor: str) -> str:
         lambda cursor: "a.b.c",
         lambda cursor: "%%%.%%%",
         lambda cursor: "é.é",
-        lambda cursor: cursor + "x" * 1100,
+        lambda cursor: cursor + "x" * 2100,
     ],
 )
 def test_tampered_or_garbage_cursors_are_400(users_api: Call, mangle: Any) -> None:

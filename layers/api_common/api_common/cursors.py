@@ -18,7 +18,7 @@ from api_common.problems import FieldError, Problem, invalid
 
 Key = dict[str, str]
 
-MAX_CURSOR_LENGTH = 1024
+MAX_CURSOR_LENGTH = 2048  # as openapi.yaml declares the parameter
 _MAC_BYTES = 16
 _DOMAIN = b"users-products-api/cursor/v1"
 # Powertools' cache lifetime for the signing key; a rotated key takes effect within this many seconds.
