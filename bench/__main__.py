@@ -6,6 +6,7 @@ route; peak RSS; package sizes; the local API under signed load. See docs/perfor
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import events, lambda_env, packaging, report
-from bench.local_load import run_load, summary
+from bench.local_load import moto_server, run_load, summary
 from bench.runner import Subject, import_contributors, median_contributors, run_child
 from bench.stats import median, percentile
 
@@ -208,6 +209,25 @@ def _sizes(functions: list[packaging.Function], scratch: Path) -> dict[str, Any]
     return result
 
 
+def _local(args: argparse.Namespace) -> dict[str, Any]:
+    """`make local` as it ships (moto embedded in the server), then with moto in a process of its own."""
+    measured = {}
+    for variant in ("embedded moto", "moto_server process"):
+        _step(f"local API ({variant}): {args.local_requests} signed requests, concurrency {args.concurrency}")
+        with contextlib.ExitStack() as stack:
+            endpoint = stack.enter_context(moto_server()) if variant == "moto_server process" else None
+            load = run_load(REPO, args.local_requests, args.concurrency, endpoint)
+        measured[variant] = {
+            **summary(load),
+            "requests": load.requests,
+            "concurrency": args.concurrency,
+            "seconds": load.seconds,
+            "unexpected": load.unexpected,
+            "statuses": sorted([route, status, count] for (route, status), count in load.statuses.items()),
+        }
+    return measured
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     started = time.time()
@@ -235,16 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if not args.skip_local:
-        _step(f"local API: {args.local_requests} signed requests, concurrency {args.concurrency}")
-        load = run_load(REPO, args.local_requests, args.concurrency)
-        results["local"] = {
-            **summary(load),
-            "requests": load.requests,
-            "concurrency": args.concurrency,
-            "seconds": load.seconds,
-            "unexpected": load.unexpected,
-            "statuses": sorted([route, status, count] for (route, status), count in load.statuses.items()),
-        }
+        results["local"] = _local(args)
     results["elapsed_s"] = time.time() - started
     results["load_end"] = os.getloadavg()[0]
     WORK.mkdir(parents=True, exist_ok=True)

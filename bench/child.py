@@ -217,7 +217,10 @@ def _rss(handler: Handler, routes: list[dict], context: Context, spec: dict) -> 
     for n in range(spec["iterations"]):
         status = _invoke(handler, _events(routes[n % len(routes)], 1)[0], context)
         statuses[status] = statuses.get(status, 0) + 1
-    return {"statuses": statuses, "maxrss_mb": _peak_rss_mb()}
+    loaded = sorted(
+        {os.path.realpath(m.__file__) for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
+    )
+    return {"statuses": statuses, "maxrss_mb": _peak_rss_mb(), "loaded_files": loaded}
 
 
 STDLIB = "stdlib"

@@ -57,8 +57,48 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _wait_for_port(process: subprocess.Popen[bytes], port: int, log: Any, what: str) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-3000:]
+            raise RuntimeError(f"{what} exited with {process.returncode} before serving:\n{tail}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{what} did not start in 120 s") from None
+            time.sleep(0.2)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
-def local_server(repo: Path) -> Iterator[tuple[str, int]]:
+def moto_server() -> Iterator[str]:
+    """moto's stand-alone server in a process of its own (the local API's AWS_ENDPOINT_URL_DYNAMODB)."""
+    port = _free_port()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log
+        )
+        try:
+            _wait_for_port(process, port, log, "moto_server")
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            _stop(process)
+
+
+@contextmanager
+def local_server(repo: Path, dynamodb_endpoint: str | None = None) -> Iterator[tuple[str, int]]:
     """`make local`'s command (`python -m local_api --host --port`), credentials given through the env."""
     port = _free_port()
     env = {
@@ -69,34 +109,19 @@ def local_server(repo: Path) -> Iterator[tuple[str, int]]:
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
     env.pop("AWS_SESSION_TOKEN", None)
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - the server writes to it until the finally below
-    server = subprocess.Popen(
-        [sys.executable, "-m", "local_api", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if server.poll() is not None:
-                log.seek(0)
-                tail = log.read().decode(errors="replace")[-3000:]
-                raise RuntimeError(f"local API exited with {server.returncode} before serving:\n{tail}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError("local API did not start in 120 s") from None
-                time.sleep(0.2)
-        yield "127.0.0.1", port
-    finally:
-        server.terminate()
+    env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+    if dynamodb_endpoint:
+        env["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb_endpoint
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "local_api", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
         try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+            _wait_for_port(server, port, log, "local API")
+            yield "127.0.0.1", port
+        finally:
+            _stop(server)
 
 
 class Client:
@@ -175,8 +200,8 @@ def _product(n: int) -> dict[str, Any]:
     return {"name": f"Bench product {n}", "price": 10.5, "category": "bench"}
 
 
-def run_load(repo: Path, total: int, concurrency: int) -> LoadResult:
-    with local_server(repo) as (host, port):
+def run_load(repo: Path, total: int, concurrency: int, dynamodb_endpoint: str | None = None) -> LoadResult:
+    with local_server(repo, dynamodb_endpoint) as (host, port):
         client = Client(host, port)
         calls = _plan(client, total)
         signed = [

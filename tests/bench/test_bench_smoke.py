@@ -109,8 +109,9 @@ def _results(cold_ratio: float) -> dict[str, Any]:
                                            "baseline (UserFunction)": cold(100)}},
         "warm": {"UserFunction": warm, "baseline (UserFunction)": warm},
         "rss": {"UserFunction": 60.0, "baseline (UserFunction)": 48.0},
-        "local": {"rps": 350.0, "p50_ms": 20.0, "p99_ms": 60.0, "requests": 2000, "concurrency": 8,
-                  "seconds": 5.7, "unexpected": 0, "statuses": [["GET /users/{id}", 200, 2000]]},
+        "local": {"embedded moto": {"rps": 350.0, "p50_ms": 20.0, "p99_ms": 60.0, "requests": 2000,
+                                    "concurrency": 8, "seconds": 5.7, "unexpected": 0,
+                                    "statuses": [["GET /users/{id}", 200, 2000]]}},
         "elapsed_s": 100.0,
     }  # fmt: skip
 
