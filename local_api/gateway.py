@@ -10,6 +10,7 @@ configures, rendered from its own template.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from local_api import sam, sigv4
 from local_api.openapi import OpenApi, Operation, RenderedResponse, parse_json, validation_error_string
 from local_api.runner import Outcome
 
+LOG = logging.getLogger(__name__)
 MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway's REST payload quota
 LOCAL_ACCOUNT = "123456789012"
 
@@ -74,6 +76,13 @@ class Gateway:
     def before_request(self) -> Response | None:
         g.request_id = str(uuid.uuid4())
         g.outcome = None
+        try:
+            return self._admit()
+        except Exception:  # a parity bug must look like API Gateway's own 500, and be logged
+            LOG.exception("local gateway failed on %s %s", request.method, request.path)
+            return self._gateway("DEFAULT_5XX", "Internal server error", status=500)
+
+    def _admit(self) -> Response | None:
         if (request.content_length or 0) > MAX_PAYLOAD:
             return self._gateway("REQUEST_TOO_LARGE", "Request Too Long")
         operation = self._operation()

@@ -8,9 +8,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, ValidationError
+from jsonschema.validators import extend
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
@@ -27,6 +29,30 @@ DEFAULT_STATUS = {
 DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z0-9_.]+)\}|(?P<bare>context(?:\.[A-Za-z][A-Za-z0-9_]*)+))")
 _DOCUMENT_URI = "urn:local-api:openapi"
+_EXACT_LIMIT = 400  # decimal exponents beyond this are judged without building the whole number
+
+
+def _multiple_of(validator: Any, divisor: Any, instance: Any, schema: Any) -> Any:
+    """multipleOf on exact decimals (jsonschema's float/Decimal arithmetic is neither exact nor total)."""
+    if not validator.is_type(instance, "number"):
+        return
+    if not _is_multiple(Decimal(instance), Decimal(divisor)):
+        yield ValidationError(f"{instance} is not a multiple of {divisor}")
+
+
+def _is_multiple(value: Decimal, divisor: Decimal) -> bool:
+    if not value.is_finite():
+        return False
+    if abs(value.adjusted()) <= _EXACT_LIMIT:
+        return (Fraction(value) / Fraction(divisor)).denominator == 1
+    # Huge: a whole multiple of 10^k is a multiple of any divisor 10^-n (0.01, 1, ...).
+    _sign, digits, exponent = divisor.normalize().as_tuple()
+    return (
+        digits == (1,) and isinstance(exponent, int) and exponent <= 0 and value == value.to_integral_value()
+    )
+
+
+ExactDraft4Validator = extend(Draft4Validator, {"multipleOf": _multiple_of})
 
 
 @dataclass(frozen=True)
@@ -50,7 +76,7 @@ class OpenApi:
         self._registry: Registry[Any] = Registry().with_resource(
             _DOCUMENT_URI, DRAFT4.create_resource(document)
         )
-        self._validators: dict[tuple[str, str, str], Draft4Validator] = {}
+        self._validators: dict[tuple[str, str, str], Any] = {}
 
     # ---- operations
     def operation(self, resource: str, method: str) -> Operation | None:
@@ -95,7 +121,7 @@ class OpenApi:
             if p.get("required") and p.get("in") in ("query", "header")
         ]
 
-    def body_validator(self, operation: Operation, content_type: str) -> Draft4Validator | None:
+    def body_validator(self, operation: Operation, content_type: str) -> Any:
         """The model for this media type ($default as fallback); None: API Gateway skips validation."""
         body = operation.spec.get("requestBody")
         if not body:
@@ -113,7 +139,7 @@ class OpenApi:
             if "$ref" in body:
                 body_pointer = str(body["$ref"]).lstrip("#")
             pointer = f"{body_pointer}/content/{_escape(chosen)}/schema"
-            self._validators[key] = Draft4Validator(
+            self._validators[key] = ExactDraft4Validator(
                 {"$ref": f"{_DOCUMENT_URI}#{pointer}"}, registry=self._registry
             )
         return self._validators[key]
@@ -232,7 +258,7 @@ def parse_json(body: bytes) -> Any:
     return json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=reject)
 
 
-def validation_error_string(validator: Draft4Validator, instance: Any) -> str:
+def validation_error_string(validator: Any, instance: Any) -> str:
     """Errors in the shape of $context.error.validationErrorString, safe to place inside a JSON string."""
     messages = []
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):

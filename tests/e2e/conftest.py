@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,13 +18,24 @@ from typing import Any
 import boto3
 import pytest
 from botocore.credentials import Credentials
-from e2e_support import BODIES, LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, Api, start_local_server
+from e2e_support import BODIES, LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, STATS, Api, start_local_server
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.e2e)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if STATS.requests or STATS.contract:
+        minutes = time.monotonic() - STATS.started
+        terminalreporter.write_sep("-", "e2e figures")
+        terminalreporter.write_line(
+            f"e2e suite: {STATS.requests} signed HTTP requests ({minutes:.1f} s since start)"
+        )
+        if STATS.contract:
+            terminalreporter.write_line(f"schemathesis contract: {STATS.contract}")
 
 
 @pytest.fixture(scope="session")

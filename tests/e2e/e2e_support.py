@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,23 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_TEMPLATE = Path(__file__).resolve().parent / "fixture_app" / "template.yaml"
 LOCAL_KEY, LOCAL_SECRET, LOCAL_REGION = "AKIAE2ELOCALTESTKEY1", "e2e-local-secret-key", "us-east-1"
 TIMEOUT = 30
+
+
+@dataclass
+class Stats:
+    """Figures for the run's summary (pytest_terminal_summary in conftest.py)."""
+
+    requests: int = 0
+    contract: str = ""
+    started: float = field(default_factory=time.monotonic)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self) -> None:
+        with self._lock:
+            self.requests += 1
+
+
+STATS = Stats()
 
 
 @dataclass
@@ -46,6 +64,7 @@ class Api:
         if signed:
             kwargs.setdefault("auth", self.auth)
         response = self.session.request(method, self.url(path), **kwargs)
+        STATS.count()
         if method == "POST" and response.status_code == 201 and "Location" in response.headers:
             self.created.append(response.headers["Location"])
         return response

@@ -6,13 +6,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
-from e2e_support import Api, assert_problem
+from e2e_support import STATS, Api, assert_problem
 
 
 def _session_per_thread(api: Api) -> Any:
     # requests.Session is not thread-safe; each worker signs and sends on its own.
     def send(method: str, path: str, **kwargs: Any) -> requests.Response:
-        return requests.request(method, api.url(path), auth=api.auth, timeout=60, **kwargs)
+        response = requests.request(method, api.url(path), auth=api.auth, timeout=60, **kwargs)
+        STATS.count()
+        return response
 
     return send
 
