@@ -67,8 +67,8 @@ unit: venv ## pytest: unit, template and end-to-end suites (e2e starts its own l
 test: lint build checkov unit ## Everything CI runs
 
 .PHONY: local
-local: venv ## Serve the API on http://$(HOST):$(PORT) (SEED=1 loads samples)
-	$(PY) -m local_api --host $(HOST) --port $(PORT) $(if $(SEED),--seed,)
+local: venv ## Serve the API on http://$(HOST):$(PORT) (SEED=1 loads samples, PARAMS="K=V ..." template parameters)
+	$(PY) -m local_api --host $(HOST) --port $(PORT) $(if $(SEED),--seed,) $(if $(PARAMS),--parameter-overrides $(PARAMS),)
 
 .PHONY: e2e
 e2e: venv ## The HTTP end-to-end suite; API_URL=... points it at a deployed stack
