@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     api = LocalApi(config)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # Ctrl-C even when started from a shell that ignores SIGINT for background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     print(banner(api), flush=True)
     try:
         if args.seed:
