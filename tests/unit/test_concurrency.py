@@ -152,3 +152,34 @@ def test_two_users_creating_the_same_email_exactly_one_is_created(
     )
     (winner,) = [result for result in results if not isinstance(result, Problem)]
     assert marker["Item"]["userId"]["S"] == winner["id"]
+
+
+def test_two_email_changes_of_one_user_with_the_same_if_match_exactly_one_wins(
+    serialized_dynamodb: DynamoDBClient,
+) -> None:
+    from api_common.etags import IfMatch
+
+    users = UsersRepository(VersionedTable(TABLES["UsersTable"], serialized_dynamodb))
+    user = users_logic.create_user(users, UserIn(name="Racer", email="racer@example.com"), None)
+    racing = BothReadFirst(users)
+
+    def writer(email: str) -> Callable[[], Any]:
+        body = UserIn(name="Racer", email=email)
+        return lambda: users_logic.replace_user(racing, user["id"], body, IfMatch.parse('"1"'), None)  # type: ignore[arg-type]
+
+    results = race(writer("first@example.com"), writer("second@example.com"))
+
+    assert statuses(results) == [200, 412]
+    (winner,) = [result for result in results if not isinstance(result, Problem)]
+    markers = {
+        item["id"]["S"]
+        for item in serialized_dynamodb.scan(TableName=TABLES["UsersTable"])["Items"]
+        if item["id"]["S"].startswith("email#")
+    }
+    # The winner's address is claimed, the old one freed, and the loser's never claimed.
+    assert f"email#{winner['email']}" in markers
+    assert "email#racer@example.com" not in markers
+    assert {"email#first@example.com", "email#second@example.com"} - markers == {
+        "email#first@example.com",
+        "email#second@example.com",
+    } - {f"email#{winner['email']}"}
