@@ -1,10 +1,8 @@
 """The products service's settings, parsed once per container (shared ones: api_common.config.COMMON)."""
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from api_common.config import require
+from api_common.config import load
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,12 +10,5 @@ class ProductsConfig:
     table_name: str
     category_index: str
 
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str] = os.environ) -> "ProductsConfig":
-        return cls(
-            table_name=require(environ, "PRODUCTS_TABLE_NAME"),
-            category_index=require(environ, "PRODUCTS_CATEGORY_INDEX"),
-        )
 
-
-CONFIG = ProductsConfig.from_environ()
+CONFIG = load(ProductsConfig, table_name="PRODUCTS_TABLE_NAME", category_index="PRODUCTS_CATEGORY_INDEX")

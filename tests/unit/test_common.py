@@ -7,17 +7,18 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from botocore.exceptions import ClientError
 from hypothesis import given
 from hypothesis import strategies as st
 
 from api_common import jsonio
-from api_common.config import CommonConfig, require
+from api_common.config import common_config, require
 from api_common.cursors import CursorCodec
 from api_common.dynamo import VersionConflictError
 from api_common.problems import Problem
 from api_common.records import WRITE_ATTEMPTS, change
-from api_common.resolver import _field, _unsupported_media_type
+from api_common.resolver import _field, fixed_problem
 from api_common.tables import VersionedTable
 from local_api.template_tables import create_tables, load_template, table_definition, time_to_live_attribute
 from tests.unit.conftest import TABLES, FakeLambdaContext
@@ -30,7 +31,7 @@ def test_required_settings_fail_the_cold_start_loudly() -> None:
     with pytest.raises(RuntimeError, match="USERS_TABLE_NAME"):
         require({"USERS_TABLE_NAME": "  "}, "USERS_TABLE_NAME")
     with pytest.raises(RuntimeError, match="ALLOWED_ORIGIN"):
-        CommonConfig.from_environ({})
+        common_config({})
 
 
 @given(cents=st.integers(min_value=0, max_value=100_000_000_000))
@@ -64,7 +65,7 @@ def test_validation_error_field_names() -> None:
 
 
 def test_powertools_own_unsupported_content_type_is_a_415_problem() -> None:
-    response = _unsupported_media_type(None)  # type: ignore[arg-type]
+    response = fixed_problem(RequestUnsupportedContentType("Unsupported content type", errors=[]))
     assert response.status_code == 415
     assert json.loads(str(response.body))["title"] == "Unsupported Media Type"
 
@@ -89,7 +90,7 @@ def test_a_change_that_keeps_losing_the_race_ends_in_409() -> None:
         raise VersionConflictError
 
     with pytest.raises(Problem) as refused:
-        change(Repository(), "6f1c2e3d-4b5a-4c6d-8e7f-901a2b3c4d5e", None, write, "Thing")
+        change(Repository(), "6f1c2e3d-4b5a-4c6d-8e7f-901a2b3c4d5e", None, write, kind="Thing")
     assert refused.value.status == 409
     assert len(writes) == WRITE_ATTEMPTS
 

@@ -1,63 +1,53 @@
-"""Business rules of the users service, as plain functions over a repository."""
+"""Business rules of the users service: the common write paths, plus unique emails."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http import HTTPStatus
 
+from api_common import records
 from api_common.dynamo import Item
 from api_common.etags import IfMatch
-from api_common.observability import count, logger
 from api_common.paging import list_page
 from api_common.problems import Problem
-from api_common.records import change, new_record, read, replacement
 from users.models import UserIn
 from users.repository import EmailTakenError, UsersRepository
 
+KIND = "User"
 LISTING = "users"
 _KEY_ATTRIBUTES = frozenset({"id"})
-_WHAT = "User"
 
 
-def _email_taken() -> Problem:
-    # The detail does not echo the address: emails stay out of responses meant for someone else, and logs.
-    return Problem(HTTPStatus.CONFLICT, "Another user already has this email address.", slug="email-taken")
+@contextmanager
+def _unique_email() -> Iterator[None]:
+    try:
+        yield
+    except EmailTakenError:
+        # The detail does not echo the address: it stays out of responses and logs.
+        raise Problem(
+            HTTPStatus.CONFLICT, "Another user already has this email address.", slug="email-taken"
+        ) from None
 
 
 def create_user(users: UsersRepository, body: UserIn, principal: str | None) -> Item:
-    user = new_record(body.attributes(), principal)
-    try:
-        users.create(user)
-    except EmailTakenError:
-        raise _email_taken() from None
-    count("UserCreated")
-    logger.info("user created", extra={"user_id": user["id"]})
-    return user
+    with _unique_email():
+        return records.create(users, body.attributes(), principal, kind=KIND)
 
 
 def get_user(users: UsersRepository, user_id: str) -> Item:
-    return read(users, user_id, _WHAT)
+    return records.read(users, user_id, kind=KIND)
 
 
 def list_users(users: UsersRepository, limit: int, cursor: str | None) -> tuple[list[Item], str | None]:
+    """Users only (the repository skips email markers), in pages of `limit`."""
     return list_page(LISTING, _KEY_ATTRIBUTES, users.page, limit, cursor)
 
 
 def replace_user(
     users: UsersRepository, user_id: str, body: UserIn, if_match: IfMatch | None, principal: str | None
 ) -> Item:
-    def write(current: Item) -> Item:
-        user = replacement(current, body.attributes(), principal)
-        try:
-            users.replace(current, user)
-        except EmailTakenError:
-            raise _email_taken() from None
-        return user
-
-    user = change(users, user_id, if_match, write, _WHAT)
-    count("UserUpdated")
-    logger.info("user replaced", extra={"user_id": user["id"], "version": user["version"]})
-    return user
+    with _unique_email():
+        return records.replace(users, user_id, body.attributes(), if_match, principal, kind=KIND)
 
 
 def delete_user(users: UsersRepository, user_id: str, if_match: IfMatch | None) -> None:
-    change(users, user_id, if_match, users.delete, _WHAT)
-    count("UserDeleted")
-    logger.info("user deleted", extra={"user_id": user_id})
+    records.remove(users, user_id, if_match, kind=KIND)

@@ -1,7 +1,7 @@
 """Settings both services read from the environment, parsed once per container."""
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 
@@ -13,19 +13,26 @@ def require(environ: Mapping[str, str], name: str) -> str:
     return value
 
 
+def load[T](config: Callable[..., T], environ: Mapping[str, str] = os.environ, **variables: str) -> T:
+    """A typed config object whose fields are read from the named environment variables, all required."""
+    return config(**{field: require(environ, variable) for field, variable in variables.items()})
+
+
 @dataclass(frozen=True, slots=True)
 class CommonConfig:
     allowed_origin: str
     idempotency_table_name: str
     cursor_secret_id: str
 
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str] = os.environ) -> "CommonConfig":
-        return cls(
-            allowed_origin=require(environ, "ALLOWED_ORIGIN"),
-            idempotency_table_name=require(environ, "IDEMPOTENCY_TABLE_NAME"),
-            cursor_secret_id=require(environ, "CURSOR_SECRET_ID"),
-        )
+
+def common_config(environ: Mapping[str, str] = os.environ) -> CommonConfig:
+    return load(
+        CommonConfig,
+        environ,
+        allowed_origin="ALLOWED_ORIGIN",
+        idempotency_table_name="IDEMPOTENCY_TABLE_NAME",
+        cursor_secret_id="CURSOR_SECRET_ID",  # noqa: S106 - the variable's name, not a secret
+    )
 
 
-COMMON = CommonConfig.from_environ()
+COMMON = common_config()

@@ -48,11 +48,9 @@ def is_json_media_type(content_type: str | None) -> bool:
     return True
 
 
-def unsupported_media_type() -> Problem:
-    return Problem(
-        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-        "Send the body as JSON with Content-Type: application/json.",
-    )
+UNSUPPORTED_MEDIA_TYPE = Problem(
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as JSON with Content-Type: application/json."
+)
 
 
 def with_canonical_content_type(event: dict[str, Any]) -> dict[str, Any]:
@@ -78,5 +76,5 @@ def refusal(event: Mapping[str, Any]) -> Problem | None:
         return Problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The body exceeds {MAX_BODY_BYTES} bytes.")
     method = str(event.get("httpMethod") or "").upper()
     if method in _JSON_BODY_METHODS and not is_json_media_type(_header(event, "content-type")):
-        return unsupported_media_type()
+        return UNSUPPORTED_MEDIA_TYPE
     return None

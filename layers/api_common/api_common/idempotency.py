@@ -8,13 +8,14 @@ first request still runs it is 409. Requests without the header skip the idempot
 import re
 from collections.abc import Callable
 from functools import cache
+from http import HTTPStatus
 from typing import Any, cast
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api_common.config import COMMON
 from api_common.dynamo import Item, dynamodb
-from api_common.problems import FieldError, invalid
+from api_common.problems import FieldError, Problem, invalid
 
 HEADER = "Idempotency-Key"
 WINDOW_SECONDS = 3600
@@ -22,6 +23,18 @@ WINDOW_SECONDS = 3600
 _KEY = re.compile(r'"?([\x21\x23-\x7e]{1,255})"?')
 
 Runner = Callable[..., Item]
+
+KEY_REUSED = Problem(
+    HTTPStatus.UNPROCESSABLE_ENTITY,
+    "This Idempotency-Key was used with a different request body; use a new key for a new request.",
+    slug="idempotency-key-reused",
+)
+KEY_IN_FLIGHT = Problem(
+    HTTPStatus.CONFLICT,
+    "A request with this Idempotency-Key is still being processed; retry later.",
+    slug="idempotency-key-in-flight",
+    headers={"Retry-After": "1"},
+)
 
 
 def parse_key(header: str | None) -> str | None:

@@ -27,7 +27,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
-from api_common import guards, jsonio
+from api_common import guards, idempotency, jsonio
 from api_common.dynamo import unavailable
 from api_common.observability import logger, metrics, tracer
 from api_common.problems import FieldError, Problem, invalid, not_found
@@ -100,29 +100,18 @@ def _store_failure(error: Exception) -> Response[str]:
     return problem_response(problem)
 
 
-def _key_reused(_: IdempotencyValidationError) -> Response[str]:
-    return problem_response(
-        Problem(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            "This Idempotency-Key was used with a different request body; use a new key for a new request.",
-            slug="idempotency-key-reused",
-        )
-    )
+# Exceptions that always mean the same problem.
+_FIXED_PROBLEMS: dict[type[Exception], Problem] = {
+    IdempotencyValidationError: idempotency.KEY_REUSED,
+    IdempotencyAlreadyInProgressError: idempotency.KEY_IN_FLIGHT,
+    # Unreachable behind the guards (they refuse non-JSON first); kept so no content type can yield a 500.
+    RequestUnsupportedContentType: guards.UNSUPPORTED_MEDIA_TYPE,
+}
 
 
-def _key_in_flight(_: IdempotencyAlreadyInProgressError) -> Response[str]:
-    return problem_response(
-        Problem(
-            HTTPStatus.CONFLICT,
-            "A request with this Idempotency-Key is still being processed; retry later.",
-            slug="idempotency-key-in-flight",
-            headers={"Retry-After": "1"},
-        )
-    )
-
-
-def _unsupported_media_type(_: RequestUnsupportedContentType) -> Response[str]:
-    return problem_response(guards.unsupported_media_type())
+def fixed_problem(error: Exception) -> Response[str]:
+    problem = next(problem for kind, problem in _FIXED_PROBLEMS.items() if isinstance(error, kind))
+    return problem_response(problem)
 
 
 def create_resolver() -> APIGatewayRestResolver:
@@ -134,10 +123,8 @@ def create_resolver() -> APIGatewayRestResolver:
     )
     app.exception_handler(Problem)(problem_response)
     app.exception_handler(RequestValidationError)(validation_problem)
-    app.exception_handler(RequestUnsupportedContentType)(_unsupported_media_type)
     app.exception_handler([ClientError, BotoCoreError, IdempotencyPersistenceLayerError])(_store_failure)
-    app.exception_handler(IdempotencyValidationError)(_key_reused)
-    app.exception_handler(IdempotencyAlreadyInProgressError)(_key_in_flight)
+    app.exception_handler(list(_FIXED_PROBLEMS))(fixed_problem)
     app.exception_handler(Exception)(_internal_error)
     app.not_found(_route_not_found)
     return app
