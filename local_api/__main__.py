@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             api.start_in_thread()
             post_paths = {route.path for route in api.stack.api.routes if "POST" in route.methods}
             print(seed(api.url, api.credentials, config.region, post_paths), flush=True)
-            signal.pause() if hasattr(signal, "pause") else api._thread.join()
+            signal.pause()  # serve until Ctrl-C or SIGTERM
         else:
             api.serve_forever()
     except KeyboardInterrupt:

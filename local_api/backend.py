@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 import secrets
 import string
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import BaseWSGIServer, make_server
 
+from local_api.serving import WsgiServer
 from local_api.stack import LocalStack
 from local_api.template_tables import create_tables
 
@@ -32,30 +31,14 @@ class _OneShotMotoHandler(MotoRequestHandler):
         pass  # the API's own access log is what a developer reads
 
 
-class EmbeddedMoto:
+class EmbeddedMoto(WsgiServer):
     def __init__(self, host: str = "127.0.0.1") -> None:
-        self._server: BaseWSGIServer = make_server(
-            host,
-            0,
-            DomainDispatcherApplication(create_backend_app),
-            threaded=False,
-            request_handler=_OneShotMotoHandler,
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        app = DomainDispatcherApplication(create_backend_app)
+        super().__init__(host, 0, app, threaded=False, request_handler=_OneShotMotoHandler)
 
     def start(self) -> EmbeddedMoto:
-        self._thread.start()
+        self.start_in_thread("moto")
         return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=5)
-        self._server.server_close()
 
 
 @dataclass(frozen=True)

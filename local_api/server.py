@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from botocore.credentials import Credentials
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from local_api import sam
 from local_api.backend import Backend, EmbeddedMoto, provision
 from local_api.gateway import Gateway, GatewaySettings
 from local_api.openapi import OpenApi
 from local_api.runner import InProcessRunner, function_environment
+from local_api.serving import WsgiServer
 from local_api.stack import LocalStack, load_stack
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
@@ -78,27 +77,21 @@ class LocalApi:
         self.service.create()
         app = self.service._app
         self.gateway.install(app)
-        self._server: BaseWSGIServer = make_server(config.host, config.port, app, threaded=True)
-        self._thread: threading.Thread | None = None
+        self._server = WsgiServer(config.host, config.port, app, threaded=True)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._server.url
 
     def serve_forever(self) -> None:
         self._server.serve_forever()
 
     def start_in_thread(self) -> LocalApi:
-        self._thread = threading.Thread(target=self.serve_forever, name="local-api", daemon=True)
-        self._thread.start()
+        self._server.start_in_thread("local-api")
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._server.stop()
         self._moto.stop()
 
     def _aws_creds(self) -> dict[str, str]:
