@@ -6,6 +6,7 @@ templates; test_mutations.py removes each property from a copy and proves the ma
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -612,6 +613,23 @@ def check_kms_key(stack: Stack) -> None:
         assert statement["Principal"] != {"AWS": "*"}
 
 
+def check_key_policy_covers_every_log_group(stack: Stack) -> None:
+    """CloudWatch Logs may use the key for exactly the log groups this stack creates (else creation fails)."""
+    key = stack.resources["EncryptionKey"]["Properties"]["KeyPolicy"]
+    logs = next(s for s in key["Statement"] if s.get("Sid") == "CloudWatchLogsForThisStack")
+    prefix = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
+    patterns = [
+        sub_text(p).removeprefix(prefix)
+        for p in logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    ]
+    names = [sub_text(g["Properties"]["LogGroupName"]) for g in stack.of_type("AWS::Logs::LogGroup").values()]
+    names.append(sub_text(stack.resources["Waf"]["Properties"]["Parameters"]["LogGroupName"]))
+    for name in names:
+        assert any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns), (
+            f"the key policy does not cover {name}"
+        )
+
+
 def check_cursor_secret(stack: Stack) -> None:
     secret = stack.resources["CursorSigningSecret"]["Properties"]
     assert secret["KmsKeyId"] == {"Ref": "EncryptionKey"}
@@ -942,6 +960,7 @@ STACK_CHECKS: list[Check] = [
     check_least_privilege_tables,
     check_tables,
     check_kms_key,
+    check_key_policy_covers_every_log_group,
     check_cursor_secret,
     check_failed_events_bucket,
     check_bucket_tls_only,

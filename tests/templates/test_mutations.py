@@ -213,6 +213,10 @@ MUTATIONS: dict[str, tuple[Mutation, checks.Check]] = {
         ).pop("Condition"),
         checks.check_kms_key,
     ),
+    "log group outside the key policy's names": (
+        lambda s: _resource(s, "ApiAccessLogGroup").update(LogGroupName="/custom/access-logs"),
+        checks.check_key_policy_covers_every_log_group,
+    ),
     "secret on the AWS-managed key": (
         lambda s: _resource(s, "CursorSigningSecret").pop("KmsKeyId"),
         checks.check_cursor_secret,
