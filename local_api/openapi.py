@@ -16,6 +16,8 @@ from jsonschema.validators import extend
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
+from local_api.sigv4 import HeaderLookup
+
 # API Gateway's defaults for the gateway responses this server can produce.
 DEFAULT_STATUS = {
     "MISSING_AUTHENTICATION_TOKEN": 403,
@@ -158,7 +160,7 @@ class OpenApi:
         return target  # type: ignore[no-any-return]
 
     # ---- mock integrations (OPTIONS preflight)
-    def render_mock(self, operation: Operation, request_headers: Mapping[str, str]) -> RenderedResponse:
+    def render_mock(self, operation: Operation, request_headers: HeaderLookup) -> RenderedResponse:
         integration = operation.spec.get("x-amazon-apigateway-integration") or {}
         templates = integration.get("requestTemplates") or {}
         template = templates.get("application/json") or next(iter(templates.values()), '{"statusCode": 200}')
@@ -191,7 +193,7 @@ class OpenApi:
         response_type: str,
         message: str,
         context: Mapping[str, str],
-        request_headers: Mapping[str, str],
+        request_headers: HeaderLookup,
         *,
         status: int | None = None,
         validation_errors: str = "",
@@ -214,7 +216,7 @@ class OpenApi:
             "context.error.validationErrorString": validation_errors,
         }
         templates = spec.get("responseTemplates") or {}
-        accept = request_headers.get("Accept", "")
+        accept = request_headers.get("Accept") or ""
         media = next((key for key in templates if key in accept), None) or (
             "application/json"
             if "application/json" in templates
@@ -232,7 +234,7 @@ class OpenApi:
 
 
 def _parameter_value(
-    source: Any, request_headers: Mapping[str, str], context: Mapping[str, str] | None = None
+    source: Any, request_headers: HeaderLookup, context: Mapping[str, str] | None = None
 ) -> str | None:
     """A response parameter mapping: a 'literal', a request header, or a context variable."""
     text = str(source)

@@ -198,5 +198,6 @@ def function_environment(
         override_values={name: value for name, value in overrides.items() if name in variables},
         aws_creds=dict(aws_creds),
     ).resolve()
+    env = {str(name): str(value) for name, value in env.items()}
     env.update({name: value for name, value in overrides.items() if name not in variables})
     return env

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 import requests
 from botocore.credentials import Credentials
 
 from local_api.signing import ExecuteApiAuth
 
-USERS = [
+USERS: list[dict[str, Any]] = [
     {"name": "Ada Lovelace", "email": "ada@example.com"},
     {"name": "Grace Hopper", "email": "grace@example.com"},
     {"name": "Alan Turing", "email": "alan@example.com"},
 ]
-PRODUCTS = [
+PRODUCTS: list[dict[str, Any]] = [
     {
         "name": "Mechanical keyboard",
         "price": 129.99,

@@ -72,7 +72,7 @@ class LocalApi:
             self.stack.api,
             runner,
             port=config.port,
-            host=config.host,  # type: ignore[arg-type]
+            host=config.host,
         )
         self.service.create()
         app = self.service._app

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -36,6 +36,12 @@ class InvalidSignatureError(Exception):
     """A signature that does not verify: API Gateway's INVALID_SIGNATURE (message as API Gateway words it)."""
 
 
+class HeaderLookup(Protocol):
+    """Case-insensitive header access (werkzeug's Headers, requests' CaseInsensitiveDict)."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Caller:
     access_key: str
@@ -47,7 +53,7 @@ def verify(
     host: str,
     raw_path: str,
     raw_query: str,
-    headers: Mapping[str, str],
+    headers: HeaderLookup,
     body: bytes,
     credentials: Credentials,
     region: str,
@@ -72,7 +78,7 @@ def verify(
         raise InvalidSignatureError(
             f"Credential should be scoped to a valid region and service ('{region}', '{SERVICE}')."
         )
-    amz_date = headers.get("X-Amz-Date", "")
+    amz_date = headers.get("X-Amz-Date") or ""
     try:
         signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except ValueError as error:

@@ -80,7 +80,8 @@ def _openapi(root: sam.Stack, base_dir: Path, parameters: dict[str, Any]) -> dic
     if not isinstance(document, dict):
         raise ValueError("the REST API has no readable OpenAPI definition")
     resolved = sam.resolve_intrinsics(document, root.template_dict, parameters)
-    return _decimals(resolved)
+    decimal_document: dict[str, Any] = _decimals(resolved)
+    return decimal_document
 
 
 def _decimals(node: Any) -> Any:
