@@ -880,7 +880,9 @@ def check_alarms_are_rates(stack: Stack) -> None:
         "UsersTableThrottleRateAlarm",
         "ProductsTableThrottleRateAlarm",
         "IdempotencyTableThrottleRateAlarm",
-        "DynamoDbSystemErrorsAlarm",
+        "UsersTableSystemErrorsAlarm",
+        "ProductsTableSystemErrorsAlarm",
+        "IdempotencyTableSystemErrorsAlarm",
         "WafBlockedRateAlarm",
     }
     assert expected <= set(alarms), f"missing alarms: {sorted(expected - set(alarms))}"
