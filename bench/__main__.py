@@ -185,12 +185,18 @@ def _profiles(pairs: list[tuple[Subject, Subject]], warm: dict[str, Any], iterat
     return result
 
 
-def _rss(subjects: list[Subject], invocations: int) -> dict[str, Any]:
-    result = {}
+def _rss(subjects: list[Subject], invocations: int) -> tuple[dict[str, float], dict[str, Any]]:
+    """Peak RSS per subject, and how much of each function's layers the routes ever import."""
+    peaks, imported = {}, {}
     for subject in subjects:
         _step(f"peak RSS: {subject.label}")
-        result[subject.label] = run_child(subject, "rss", iterations=invocations)[0]["maxrss_mb"]
-    return result
+        measured = run_child(subject, "rss", iterations=invocations)[0]
+        peaks[subject.label] = measured["maxrss_mb"]
+        if subject.handler.startswith(("baseline_handler", "floor_handler")):
+            continue
+        opt = subject.paths[1].parents[3]  # <scratch>/<function>/opt (site-packages is opt/python/lib/...)
+        imported[subject.label] = packaging.imported_bytes(opt, measured["loaded_files"])
+    return peaks, imported
 
 
 def _sizes(functions: list[packaging.Function], scratch: Path) -> dict[str, Any]:
@@ -249,8 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             "sizes": _sizes(functions, scratch),
             "cold": _cold(pairs, floor, args.runs, args.importtime_runs),
             "warm": _warm(subjects, args.warm, args.warmup),
-            "rss": _rss(subjects, args.rss_invocations),
         }
+        results["rss"], results["imported"] = _rss(subjects, args.rss_invocations)
         results["profiles"] = _profiles(pairs, results["warm"], min(args.warm, 2000))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -181,6 +181,21 @@ def reference_copy(name: str, scratch: Path) -> Path:
     return task
 
 
+def imported_bytes(opt: Path, loaded_files: list[str]) -> dict[str, int]:
+    """Bytes of the layers (as extracted on this host) that the loaded modules account for: each module's
+    file plus its bytecode. The rest of the layer is never imported by the routes the bench exercised."""
+    root = opt.resolve()
+    total = _tree_bytes(root)
+    used = 0
+    for name in loaded_files:
+        path = Path(name)
+        if not path.is_relative_to(root) or not path.is_file():
+            continue
+        used += path.stat().st_size
+        used += sum(pyc.stat().st_size for pyc in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"))
+    return {"total": total, "imported": used}
+
+
 def runtime_copy(target: Path) -> Path:
     """boto3 and its dependencies as the Lambda runtime ships them (compiled), copied from this venv."""
     for name in RUNTIME_DISTRIBUTIONS:
