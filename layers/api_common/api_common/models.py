@@ -37,7 +37,10 @@ class RequestModel(BaseModel):
 class ItemModel(BaseModel):
     """A stored item as the API returns it: camelCase names, optional fields omitted when absent."""
 
-    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, frozen=True)
+    # A malformed stored item fails loudly, without copying its data (emails) into the error and the log.
+    model_config = ConfigDict(
+        alias_generator=to_camel, validate_by_name=True, frozen=True, hide_input_in_errors=True
+    )
 
     id: str
     created_at: str
