@@ -43,17 +43,22 @@ def main(argv: list[str] | None = None) -> int:
         auth=not args.no_auth,
         parameter_overrides=overrides,
     )
-    api = LocalApi(config)
+    # Before the port opens: Ctrl-C/SIGTERM work even when started from a shell that ignores SIGINT for
+    # background jobs, and a signal that comes during start-up is not lost.
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    # Ctrl-C even when started from a shell that ignores SIGINT for background jobs.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        api = LocalApi(config)
+    except KeyboardInterrupt:
+        print("local API stopped", flush=True)
+        return 0
     print(banner(api), flush=True)
     try:
         if args.seed:
             api.start_in_thread()
             post_paths = {route.path for route in api.stack.api.routes if "POST" in route.methods}
             print(seed(api.url, api.credentials, config.region, post_paths), flush=True)
-            signal.pause()  # serve until Ctrl-C or SIGTERM
+            api.wait()  # serve until Ctrl-C or SIGTERM
         else:
             api.serve_forever()
     except KeyboardInterrupt:

@@ -90,6 +90,9 @@ class LocalApi:
         self._server.start_in_thread("local-api")
         return self
 
+    def wait(self) -> None:
+        self._server.wait()
+
     def stop(self) -> None:
         self._server.stop()
         self._moto.stop()

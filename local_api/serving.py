@@ -25,6 +25,12 @@ class WsgiServer:
         self._thread = threading.Thread(target=self.serve_forever, name=name, daemon=True)
         self._thread.start()
 
+    def wait(self) -> None:
+        """Block until the server thread ends, waking often: the kernel may hand Ctrl-C to another thread,
+        and Python runs signal handlers in the main thread only between bytecodes (pause() may never wake)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=0.25)
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()

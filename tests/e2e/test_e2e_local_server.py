@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator
 from decimal import Decimal
@@ -210,9 +211,10 @@ def test_no_auth_overrides_and_external_dynamodb(tmp_path: Path) -> None:
     assert "local API stopped" in server.log_text()
 
 
-def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_and_sigterm_stop_cleanly(tmp_path: Path, sig: int) -> None:
     server = start_local_server(tmp_path / "server.log", "--template", str(FIXTURE_TEMPLATE), "--seed")
-    assert server.stop() == 0
+    assert server.stop(sig) == 0
     log = server.log_text()
     assert "local API stopped" in log
     assert "Traceback" not in log
