@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -46,7 +47,9 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         credentials = session.get_credentials()
         if credentials is None:
             pytest.exit("API_URL is set but no AWS credentials were found in the environment", returncode=2)
-        region = session.region_name or "us-east-1"
+        # The signature must be scoped to the API's region: take it from the URL when it says.
+        in_url = re.search(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.", api_url)
+        region = in_url[1] if in_url else (session.region_name or "us-east-1")
         client = Api(api_url, credentials.get_frozen_credentials(), region, local=False)  # type: ignore[arg-type]
         yield client
         client.cleanup()

@@ -82,9 +82,10 @@ class Api:
         return self.request("DELETE", path, **kwargs)
 
     def cleanup(self) -> None:
-        for location in reversed(self.created):
-            path = location.split(self.base_url, 1)[-1] if location.startswith("http") else location
-            self.session.delete(self.url(path), auth=self.auth, timeout=TIMEOUT)
+        for location in dict.fromkeys(reversed(self.created)):
+            # Location is /{collection}/{id} (maybe absolute, maybe with a stage): keep the last two segments.
+            collection, item_id = location.rstrip("/").split("/")[-2:]
+            self.session.delete(self.url(f"/{collection}/{item_id}"), auth=self.auth, timeout=TIMEOUT)
         self.created.clear()
 
 
