@@ -138,3 +138,37 @@ def test_other_failures_are_a_bare_500_problem(
         "status": 500,
         "detail": "The request could not be completed.",
     }
+
+
+@pytest.mark.parametrize(
+    ("sdk_error", "status"),
+    [
+        (client_error("ThrottlingException", "GetSecretValue"), 503),
+        (client_error("AccessDeniedException", "Get"), 500),
+    ],
+)
+def test_the_cursor_key_unavailable_is_503_and_a_misconfiguration_500(
+    products_api: Call, monkeypatch: pytest.MonkeyPatch, sdk_error: ClientError, status: int
+) -> None:
+    from aws_lambda_powertools.utilities import parameters
+
+    from api_common import paging
+    from api_common.cursors import CursorCodec
+
+    products_api("POST", "/products", body={"name": "A", "price": 1})
+    products_api("POST", "/products", body={"name": "B", "price": 2})
+
+    def get_secret(*_: Any, **__: Any) -> str:
+        try:
+            raise sdk_error
+        except ClientError as error:
+            raise parameters.GetParameterError(str(error))  # noqa: B904 - as Powertools wraps it
+
+    monkeypatch.setattr(parameters, "get_secret", get_secret)
+    monkeypatch.setattr(paging, "cursors", CursorCodec())  # a cold container: the key is not cached yet
+
+    reply = products_api("GET", "/products", query={"limit": "1"})
+
+    assert reply.status == status
+    if status == 503:
+        assert_unavailable(reply, "1")

@@ -11,9 +11,9 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from functools import cached_property
 
 from api_common.config import COMMON
+from api_common.dynamo import unavailable
 from api_common.problems import FieldError, Problem, invalid
 
 Key = dict[str, str]
@@ -41,23 +41,28 @@ def _invalid_cursor() -> Problem:
 
 def secret_from_secrets_manager() -> bytes:
     # Imported here: only a listing request needs Parameters (and the Secrets Manager client it creates).
-    from aws_lambda_powertools.utilities.parameters import get_secret  # noqa: PLC0415
+    from aws_lambda_powertools.utilities.parameters import GetParameterError, get_secret  # noqa: PLC0415
 
-    secret = get_secret(COMMON.cursor_secret_id, max_age=SECRET_MAX_AGE_SECONDS)
+    try:
+        secret = get_secret(COMMON.cursor_secret_id, max_age=SECRET_MAX_AGE_SECONDS)
+    except GetParameterError as error:
+        # Powertools wraps the SDK error (kept as the context): Secrets Manager throttled or down is a 503.
+        cause = error.__cause__ or error.__context__
+        problem = unavailable(cause) if isinstance(cause, Exception) else None
+        if problem is None:
+            raise
+        raise problem from error
     return secret.encode("utf-8") if isinstance(secret, str) else secret
 
 
 class CursorCodec:
     def __init__(self, load_secret: Callable[[], bytes] = secret_from_secrets_manager) -> None:
+        # Called per use: Powertools Parameters caches the value (SECRET_MAX_AGE_SECONDS) per container.
         self._load_secret = load_secret
-
-    @cached_property
-    def _secret(self) -> bytes:
-        return self._load_secret()
 
     def _mac(self, listing: str, payload: bytes) -> bytes:
         message = b"\n".join((_DOMAIN, listing.encode("utf-8"), payload))
-        return hmac.new(self._secret, message, hashlib.sha256).digest()[:_MAC_BYTES]
+        return hmac.new(self._load_secret(), message, hashlib.sha256).digest()[:_MAC_BYTES]
 
     def encode(self, listing: str, key: Key) -> str:
         payload = json.dumps(key, sort_keys=True, separators=(",", ":")).encode("utf-8")

@@ -92,7 +92,7 @@ def _internal_error(error: Exception) -> Response[str]:
 
 
 def _store_failure(error: Exception) -> Response[str]:
-    cause = error.__cause__
+    cause = error.__cause__ or error.__context__  # wrapped SDK errors (Powertools) keep the original
     problem = unavailable(error) or (unavailable(cause) if isinstance(cause, Exception) else None)
     if problem is None:
         return _internal_error(error)
