@@ -94,7 +94,10 @@ class Gateway:
             refused = self._authenticate()
             if refused is not None:
                 return refused
-        return self._validate(operation)
+        refused = self._validate(operation)
+        if refused is None:
+            _text_body()
+        return refused
 
     def after_request(self, response: Response) -> Response:
         outcome = getattr(g, "outcome", None)
@@ -217,6 +220,17 @@ class Gateway:
 
 def _adapter() -> Any:
     return current_app.url_map.bind_to_environ(request.environ)
+
+
+def _text_body() -> None:
+    """API Gateway hands a non-binary body to Lambda as text; SAM's event builder would fail (502) on bytes
+    that are not UTF-8, so they reach the function as U+FFFD, and the function answers (e.g. 415)."""
+    body = request.get_data(cache=True)
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        # werkzeug keeps the body it read here; SAM's event builder reads it back from there
+        request._cached_data = body.decode("utf-8", "replace").encode("utf-8")
 
 
 def _raw_path() -> str:

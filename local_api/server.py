@@ -75,7 +75,7 @@ class LocalApi:
             host=config.host,
         )
         self.service.create()
-        app = self.service._app
+        app = self.service._app  # SAM CLI keeps its Flask app in a private attribute
         self.gateway.install(app)
         self._server = WsgiServer(config.host, config.port, app, threaded=True)
 

@@ -114,6 +114,14 @@ def test_non_json_content_type_is_415(
     _assert_unchanged(api, collection, created)
 
 
+def test_bytes_that_are_not_utf8_are_refused_not_crashed(api: Api, collection: str) -> None:
+    garbage = b"\xff\xfe\x00{\x80}"
+    assert_problem(
+        api.post(f"/{collection}", data=garbage, headers={"Content-Type": "application/json"}), 400
+    )
+    assert_problem(api.post(f"/{collection}", data=garbage, headers={"Content-Type": "text/plain"}), 415)
+
+
 def test_json_with_charset_is_accepted(api: Api, collection: str, new_body: dict[str, Any]) -> None:
     response = api.post(
         f"/{collection}",
