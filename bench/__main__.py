@@ -174,7 +174,7 @@ def _profiles(pairs: list[tuple[Subject, Subject]], warm: dict[str, Any], iterat
     """Where the warm time goes, for GET by id and for each function's slowest route."""
     result: dict[str, Any] = {}
     for real, _ in pairs:
-        slowest = max(warm[real.label].items(), key=lambda item: item[1]["p99"])[0]
+        slowest = max(warm[real.label].items(), key=lambda item: item[1]["cpu_p99"])[0]
         for name in dict.fromkeys([real.routes[0]["name"], slowest]):
             _step(f"profile: {real.label} {name}, {iterations} invocations")
             route = next(r for r in real.routes if r["name"] == name)
