@@ -9,7 +9,7 @@ from pathlib import Path
 from types import FrameType
 
 from local_api.seed import seed
-from local_api.server import DEFAULT_TEMPLATE, LocalApi, ServerConfig
+from local_api.server import DEFAULT_TEMPLATE, LOOPBACK, LocalApi, ServerConfig
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -74,6 +74,8 @@ def banner(api: LocalApi) -> str:
     region = api.config.region
     user = f"{creds.access_key}:{creds.secret_key}"
     auth = "SigV4 (IAM) required" if api.config.auth else "OFF (--no-auth)"
+    if not api.config.auth and api.config.host not in LOOPBACK:
+        auth += f" -- WARNING: anyone who can reach {api.config.host} can read and write"
     dynamodb = api.backend.dynamodb_endpoint
     routes = sorted(f"{m:6} {r.path}" for r in api.stack.api.routes for m in r.methods)
     collections = sorted(r.path for r in api.stack.api.routes if "GET" in r.methods and "{" not in r.path)

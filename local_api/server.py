@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,20 +35,27 @@ class ServerConfig:
     parameter_overrides: Mapping[str, str] = field(default_factory=dict)
 
 
-def credentials_from_env() -> Credentials:
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def credentials_from_env(host: str = "127.0.0.1") -> Credentials:
+    """The environment's credentials; else the published local pair on loopback, or a fresh random pair
+    when the server listens beyond this machine (a published secret would let anyone on the network in)."""
     key = os.environ.get("AWS_ACCESS_KEY_ID")
     secret = os.environ.get("AWS_SECRET_ACCESS_KEY")
     if key and secret:
         return Credentials(key, secret, os.environ.get("AWS_SESSION_TOKEN"))
-    return Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY)
+    if host in LOOPBACK:
+        return Credentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY)
+    return Credentials("AKIALOCAL" + secrets.token_hex(6).upper()[:11], secrets.token_urlsafe(30))
 
 
 class LocalApi:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.credentials = credentials_from_env()
+        self.credentials = credentials_from_env(config.host)
         self.stack: LocalStack = load_stack(config.template, config.region, config.parameter_overrides)
-        self._moto = EmbeddedMoto(config.host).start()
+        self._moto = EmbeddedMoto().start()  # loopback only, whatever HOST the API listens on
         self.backend: Backend = provision(
             self.stack, self._moto.url, config.region, self._aws_creds(), config.dynamodb_endpoint
         )

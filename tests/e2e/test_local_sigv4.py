@@ -11,6 +11,7 @@ from botocore.credentials import Credentials
 from requests.structures import CaseInsensitiveDict
 
 from local_api import sigv4
+from local_api.server import LOCAL_SECRET_KEY, credentials_from_env
 
 CREDS = Credentials("AKIDLOCALTEST0000001", "secret")
 HOST = "127.0.0.1:3000"
@@ -109,3 +110,17 @@ def test_session_token_must_match() -> None:
     headers["X-Amz-Security-Token"] = "token-2"
     with pytest.raises(sigv4.InvalidSignatureError):
         _verify(headers, body, credentials=session)
+
+
+def test_the_published_local_key_is_only_used_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
+
+    assert credentials_from_env("127.0.0.1").secret_key == LOCAL_SECRET_KEY
+    exposed = {credentials_from_env("0.0.0.0").secret_key for _ in range(2)}  # noqa: S104
+    assert LOCAL_SECRET_KEY not in exposed
+    assert len(exposed) == 2
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENV000000001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "from-env")
+    assert credentials_from_env("0.0.0.0").secret_key == "from-env"  # noqa: S104
