@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from botocore.credentials import Credentials
@@ -31,11 +32,16 @@ class Stats:
     requests: int = 0
     contract: str = ""
     started: float = field(default_factory=time.monotonic)
+    observed: set[tuple[str, str, str]] = field(default_factory=set)  # (METHOD, OpenAPI path, status)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def count(self) -> None:
+    def count(self, method: str, path: str, status: int) -> None:
+        segments = [part for part in urlsplit(path).path.split("/") if part]
+        templates = {1: f"/{segments[0]}", 2: f"/{segments[0]}/{{id}}"} if segments else {}
+        template = templates.get(len(segments), "")
         with self._lock:
             self.requests += 1
+            self.observed.add((method.upper(), template, str(status)))
 
 
 STATS = Stats()
@@ -64,7 +70,7 @@ class Api:
         if signed:
             kwargs.setdefault("auth", self.auth)
         response = self.session.request(method, self.url(path), **kwargs)
-        STATS.count()
+        STATS.count(method, path, response.status_code)
         if method == "POST" and response.status_code == 201 and "Location" in response.headers:
             self.created.append(response.headers["Location"])
         return response

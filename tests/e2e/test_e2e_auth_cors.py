@@ -21,8 +21,9 @@ def _allow_origin(response: Any) -> str:
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_unsigned_request_is_403_missing_token(api: Api, method: str) -> None:
-    response = api.request(method, "/users", signed=False, json={"name": "x", "email": "x@example.com"})
+def test_unsigned_request_is_403_missing_token(api: Api, collection: str, method: str) -> None:
+    body = {"name": "x", "email": "x@example.com", "price": 1}
+    response = api.request(method, f"/{collection}", signed=False, json=body)
 
     body = assert_problem(response, 403)
     assert "Missing Authentication Token" in f"{body['title']} {body['detail']}"

@@ -13,7 +13,7 @@ def _session_per_thread(api: Api) -> Any:
     # requests.Session is not thread-safe; each worker signs and sends on its own.
     def send(method: str, path: str, **kwargs: Any) -> requests.Response:
         response = requests.request(method, api.url(path), auth=api.auth, timeout=60, **kwargs)
-        STATS.count()
+        STATS.count(method, path, response.status_code)
         return response
 
     return send
