@@ -273,6 +273,17 @@ def markdown(results: dict[str, Any]) -> str:
         *_rss(results),
         "",
     ]
+    if "local_error" in results:
+        lines += [
+            "### 5. Local API",
+            "",
+            "The run failed:",
+            "",
+            "```",
+            results["local_error"][-2000:],
+            "```",
+            "",
+        ]
     if "local" in results:
         lines += [
             "### 5. Local API (`python -m local_api`, SigV4-signed, mixed routes)",
