@@ -49,9 +49,13 @@ with mock_aws():
     boto3.client("secretsmanager").create_secret(Name="unit-cursor-signing-key", SecretString="k")
     def call(module, method, path, **kwargs):
         return module.lambda_handler(api_event(method, path, **kwargs), harness.FakeLambdaContext())
-    for module, path, body in ((users, "/users", {"name": "A", "email": "a@example.com"}),
-                               (products, "/products", {"name": "P", "price": 1, "category": "c"})):
+    for module, path, body, other in (
+        (users, "/users", {"name": "A", "email": "a@example.com"}, {"name": "B", "email": "b@example.com"}),
+        (products, "/products", {"name": "P", "price": 1, "category": "c"}, {"name": "Q", "price": 2}),
+    ):
         created = call(module, "POST", path, body=body, headers={"Idempotency-Key": "k"})
+        # Two items and limit=1 always leave a next page, so signing a cursor (Parameters) is always reached.
+        call(module, "POST", path, body=other)
         call(module, "POST", path, body=body, headers={"Idempotency-Key": "k"})
         call(module, "POST", path, body={**body, "x": 1})
         call(module, "POST", path, raw_body="x", headers={"Content-Type": "text/plain"})
