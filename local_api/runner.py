@@ -4,6 +4,11 @@ LocalApigwService needs only `is_debugging()` and `invoke(name, event, stdout=..
 its own environment (the template's variables, resolved and overridden like `sam local --env-vars`), its
 CodeUri and layers on sys.path, and its timeout. Invocations are serialised: os.environ is process-wide
 and the two functions' environments differ, so one function runs at a time, as one warm container each.
+
+A container also has its own modules. Powertools keeps per-process state (the service name read at import,
+metric dimensions shared by every Metrics instance), and so does the layer's api_common, which creates its
+Logger and Metrics at import. Each function therefore gets its own copy of those packages, swapped into
+sys.modules for the length of its invocation; stateless packages (pydantic, boto3) stay shared.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -25,6 +31,9 @@ from typing import Any
 from local_api import sam
 
 Outcome = str  # "ok" | "crash" | "timeout"
+
+# Packages with per-process state that a Lambda container would not share with another function.
+PER_CONTAINER_PACKAGES = ("aws_lambda_powertools", "aws_xray_sdk", "api_common")
 
 
 @dataclass
@@ -68,6 +77,7 @@ class InProcessRunner:
         self._event_hook = event_hook
         self._outcome_hook = outcome_hook
         self._loaded: dict[str, _Loaded] = {}
+        self._modules: dict[str, dict[str, ModuleType]] = {}
         self._lock = threading.Lock()
         self._add_code_to_path()
 
@@ -136,17 +146,18 @@ class InProcessRunner:
         saved = {name: os.environ.get(name) for name in environment}
         os.environ.update(environment)
         try:
-            loaded = self._load(function)
-            context = LambdaContext(
-                function_name=str(function.functionname),
-                memory_limit_in_mb=int(function.memory or 128),
-                invoked_function_arn=(
-                    f"arn:aws:lambda:{self._region}:123456789012:function:{function.functionname}"
-                ),
-                deadline=deadline,
-                log_group_name=f"/aws/lambda/{function.functionname}",
-            )
-            result = loaded.handler(event, context)
+            with self._container_modules(function):
+                loaded = self._load(function)
+                context = LambdaContext(
+                    function_name=str(function.functionname),
+                    memory_limit_in_mb=int(function.memory or 128),
+                    invoked_function_arn=(
+                        f"arn:aws:lambda:{self._region}:123456789012:function:{function.functionname}"
+                    ),
+                    deadline=deadline,
+                    log_group_name=f"/aws/lambda/{function.functionname}",
+                )
+                result = loaded.handler(event, context)
             return "ok", json.dumps(result)
         except Exception as error:
             traceback.print_exc()
@@ -157,6 +168,23 @@ class InProcessRunner:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+
+    @contextmanager
+    def _container_modules(self, function: sam.Function) -> Iterator[None]:
+        """This function's own copies of the stateful packages (and of its handler package) in sys.modules."""
+        prefixes = (*PER_CONTAINER_PACKAGES, str(function.handler).split(".", 1)[0])
+
+        def take() -> dict[str, ModuleType]:
+            names = [name for name in sys.modules if name.split(".", 1)[0] in prefixes]
+            return {name: sys.modules.pop(name) for name in names}
+
+        others = take()
+        sys.modules.update(self._modules.get(function.full_path, {}))
+        try:
+            yield
+        finally:
+            self._modules[function.full_path] = take()
+            sys.modules.update(others)
 
     def _load(self, function: sam.Function) -> _Loaded:
         loaded = self._loaded.get(function.full_path)

@@ -3,11 +3,13 @@ crashing and a slow handler. Skipped when API_URL points the suite at a deployed
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -214,8 +216,39 @@ def test_no_auth_overrides_and_external_dynamodb(tmp_path: Path) -> None:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_and_sigterm_stop_cleanly(tmp_path: Path, sig: int) -> None:
     server = start_local_server(tmp_path / "server.log", "--template", str(FIXTURE_TEMPLATE), "--seed")
+    # The port opens before seeding ends; signal once the seed report is out, so both promises are judged.
+    _wait_for(server, "seeded ")
     assert server.stop(sig) == 0
     log = server.log_text()
     assert "local API stopped" in log
     assert "Traceback" not in log
     assert re.search(r"seeded 0 users and 0 products", log)  # the fixture app has no /users or /products
+
+
+def _wait_for(server: LocalServer, text: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while text not in server.log_text():
+        assert time.monotonic() < deadline, f"{text!r} never appeared:\n{server.log_text()}"
+        time.sleep(0.1)
+
+
+def test_each_function_logs_and_counts_as_its_own_service(tmp_path: Path) -> None:
+    # One process runs both functions locally; Powertools' state must still be per function (per container).
+    server = start_local_server(tmp_path / "server.log", "--seed")
+    try:
+        _wait_for(server, "seeded ")
+    finally:
+        assert server.stop() == 0
+    records = [json.loads(line) for line in server.log_text().splitlines() if line.startswith("{")]
+    logged = {(r["message"], r["service"], r["cold_start"]) for r in records if "level" in r}
+    assert ("user created", "users", True) in logged
+    assert ("product created", "products", True) in logged  # its own cold start, too
+    assert {service for message, service, _ in logged if message.startswith("product")} == {"products"}
+    counted = {
+        (name, r["service"])
+        for r in records
+        if "_aws" in r
+        for name in ("UserCreated", "ProductCreated")
+        if name in r
+    }
+    assert counted == {("UserCreated", "users"), ("ProductCreated", "products")}
