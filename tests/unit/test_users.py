@@ -41,6 +41,12 @@ def test_create_returns_201_with_location_etag_and_the_stored_user(users_api: Ca
     assert users_api("GET", f"/users/{user['id']}").body == user
 
 
+def test_fields_read_id_first_then_the_users_own_then_bookkeeping(users_api: Call) -> None:
+    assert list(create(users_api)) == [
+        "id", "name", "email", "createdAt", "updatedAt", "version", "createdBy", "updatedBy"
+    ]  # fmt: skip
+
+
 def test_audit_fields_are_omitted_without_an_iam_identity(users_api: Call) -> None:
     user = create(users_api, user_arn=None)
     assert "createdBy" not in user

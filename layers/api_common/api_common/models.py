@@ -50,4 +50,8 @@ class ItemModel(BaseModel):
     updated_by: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True)
+        # Read order for people: the id, the resource's own fields, then the bookkeeping ones.
+        data = self.model_dump(by_alias=True, exclude_none=True)
+        bookkeeping = [to_camel(name) for name in ItemModel.model_fields if name != "id"]
+        own = {key: value for key, value in data.items() if key not in bookkeeping}
+        return own | {key: data[key] for key in bookkeeping if key in data}
