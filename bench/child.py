@@ -5,8 +5,9 @@ time it measures is the function's own. DynamoDB and Secrets Manager are stubbed
 (`botocore.endpoint.Endpoint._send`), so botocore still serialises, signs and parses every call, but nothing
 leaves the process. The stub is hooked in when botocore is first imported, whoever imports it.
 
-Modes: `cold` (import + one invocation), `warm` (N timed invocations per route), `rss` (import + N
-invocations across the routes, then peak resident memory).
+Modes: `cold` (import + one invocation), `warm` (N timed invocations per route, wall and CPU clocks),
+`rss` (import + N invocations across the routes, then peak resident memory and the modules loaded),
+`profile` (N invocations of one route under cProfile, self time per top-level package).
 """
 
 from __future__ import annotations  # annotations stay unevaluated, so `typing` is never loaded here
