@@ -17,6 +17,8 @@ from samcli.commands.local.lib.swagger.integration_uri import LambdaUri
 from tests.templates.stack import Stack, as_list, condition, evaluate, walk
 
 FUNCTIONS = {"UserFunction": "UsersTable", "ProductFunction": "ProductsTable"}
+# What the functions send too (api_common.responses.EXPOSED_HEADERS; tests/unit checks that side).
+EXPOSED_HEADERS = "ETag, Location, Retry-After"
 TABLES = ("UsersTable", "ProductsTable", "IdempotencyTable")
 API_TIMEOUT_SECONDS = 29
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
@@ -293,7 +295,9 @@ def check_gateway_responses(stack: Stack) -> None:
         assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == {
             "Fn::Sub": "'${AllowedOrigin}'"
         }
-        assert "ETag" in headers["gatewayresponse.header.Access-Control-Expose-Headers"]
+        # The same list, spelled the same, as the functions send: a browser sees one API, not two.
+        exposed = headers["gatewayresponse.header.Access-Control-Expose-Headers"]
+        assert exposed == f"'{EXPOSED_HEADERS}'", f"{response_type} exposes {exposed}"
         assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
         template = spec["responseTemplates"]["application/json"]
         rendered = render_gateway_template(template, 'Invalid "request" body', '[object has ("x")]')
