@@ -158,6 +158,13 @@ def test_json_content_types_are_accepted(users_api: Call, content_type: str) -> 
     assert reply.status == 201
 
 
+@pytest.mark.parametrize("header", ["content-type", "CONTENT-TYPE"])
+def test_the_content_type_header_name_is_case_insensitive(users_api: Call, header: str) -> None:
+    body = '{"name": "A", "email": "a@example.com"}'
+    assert users_api("POST", "/users", raw_body=body, headers={header: "application/json"}).status == 201
+    assert users_api("POST", "/users", raw_body=body, headers={header: "text/plain"}).status == 415
+
+
 def test_a_body_over_64_kib_is_413(api: Call) -> None:
     padding = "x" * (64 * 1024)
     reply = api("POST", "/products", raw_body=json.dumps({"name": "P", "price": 1, "description": padding}))

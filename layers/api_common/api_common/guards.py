@@ -6,9 +6,10 @@ is refused as a form post (Powertools would otherwise parse form bodies and vali
 
 import base64
 import binascii
-from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from api_common.problems import FieldError, Problem, invalid
 
@@ -16,18 +17,11 @@ MAX_BODY_BYTES = 64 * 1024
 _JSON_BODY_METHODS = frozenset({"POST", "PUT"})
 
 
-def _header(event: Mapping[str, Any], name: str) -> str | None:
-    for key, value in (event.get("headers") or {}).items():
-        if key.lower() == name:
-            return str(value)
-    return None
-
-
-def _body_size(event: Mapping[str, Any]) -> int:
-    body = event.get("body") or ""
+def _body_size(event: APIGatewayProxyEvent) -> int:
+    body = event.body or ""
     if len(body) > MAX_BODY_BYTES:  # every character is at least one byte: too big whatever the encoding
         return len(body)
-    if event.get("isBase64Encoded"):
+    if event.is_base64_encoded:
         decoded = base64.b64decode(body, validate=True)
         decoded.decode("utf-8")
         return len(decoded)
@@ -66,7 +60,7 @@ def with_canonical_content_type(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "headers": {**others, "Content-Type": "application/json"}}
 
 
-def refusal(event: Mapping[str, Any]) -> Problem | None:
+def refusal(event: APIGatewayProxyEvent) -> Problem | None:
     """The problem that stops this request before routing, or None to let it through."""
     try:
         size = _body_size(event)
@@ -74,7 +68,8 @@ def refusal(event: Mapping[str, Any]) -> Problem | None:
         return invalid([FieldError("body", "The body is not valid base64-encoded UTF-8.")])
     if size > MAX_BODY_BYTES:
         return Problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The body exceeds {MAX_BODY_BYTES} bytes.")
-    method = str(event.get("httpMethod") or "").upper()
-    if method in _JSON_BODY_METHODS and not is_json_media_type(_header(event, "content-type")):
+    method = str(event.get("httpMethod") or "").upper()  # absent on a non-API (direct) invocation
+    # event.headers is case-insensitive (Powertools), as HTTP header names are.
+    if method in _JSON_BODY_METHODS and not is_json_media_type(event.headers.get("Content-Type")):
         return UNSUPPORTED_MEDIA_TYPE
     return None

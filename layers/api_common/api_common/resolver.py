@@ -137,13 +137,14 @@ def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
     @tracer.capture_lambda_handler(capture_response=False)  # responses carry personal data (emails)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        problem = guards.refusal(event)
+        request = APIGatewayProxyEvent(event)
+        problem = guards.refusal(request)
         if problem is None:
             return app.resolve(guards.with_canonical_content_type(event), context)
         logger.info("request refused before routing", extra={"status": problem.status.value})
         builder: ResponseBuilder[APIGatewayProxyEvent] = ResponseBuilder(
             response=problem_response(problem), serializer=jsonio.dumps
         )
-        return builder.build(APIGatewayProxyEvent(event))
+        return builder.build(request)
 
     return cast(LambdaHandler, lambda_handler)
