@@ -61,7 +61,8 @@ REQUEST_MODELS = {
     },
 }
 # Every gateway response type and the status it is sent with (openapi.yaml's comment has the rules). None: no
-# statusCode, because on DEFAULT_4XX/DEFAULT_5XX one would change every other 4XX/5XX without its own. There is no
+# statusCode, because on DEFAULT_4XX/DEFAULT_5XX one would change every other 4XX/5XX without its own.
+# There is no
 # REQUEST_TOO_LARGE: AWS does not apply a customization of it.
 GATEWAY_RESPONSES: dict[str, int | None] = {
     "BAD_REQUEST_BODY": 400,
