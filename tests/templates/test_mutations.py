@@ -247,8 +247,8 @@ MUTATIONS: dict[str, tuple[Mutation, checks.Check]] = {
         checks.check_named_from_stack_and_environment,
     ),
     "WAF association on a string stage ARN": (
-        lambda s: s.template["Resources"]["Waf"]["Properties"]["Parameters"].update(
-            StageArn={
+        lambda s: _resource(s, "WebAclAssociation").update(
+            ResourceArn={
                 "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${Api}/stages/"
                 "${Environment}"
             }
@@ -256,7 +256,7 @@ MUTATIONS: dict[str, tuple[Mutation, checks.Check]] = {
         checks.check_waf_association_depends_on_stage,
     ),
     "WAF without SQLi rules": (
-        lambda s: s.waf["Resources"]["WebAcl"]["Properties"]["Rules"].pop(4),
+        lambda s: s.waf["Resources"]["WebAcl"]["Properties"]["Rules"].pop(5),
         checks.check_waf_rules,
     ),
     "WAF rule without metrics": (
