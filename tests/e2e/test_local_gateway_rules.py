@@ -212,3 +212,28 @@ def test_unsupported_model_keywords_are_ignored_and_the_rest_enforced() -> None:
     assert errors({"n": Decimal(1), "s": "abc"})  # maxLength
     assert errors({"n": Decimal(1), "s": "b"})  # pattern
     assert errors({})  # required
+
+
+def test_custom_response_headers_and_body_come_from_the_web_acl() -> None:
+    block = {
+        "Block": {
+            "CustomResponse": {
+                "ResponseCode": 429,
+                "CustomResponseBodyKey": "Slow",
+                "ResponseHeaders": [
+                    {"Name": "Retry-After", "Value": "30"},
+                    {"Name": "X-Why", "Value": "size"},
+                ],
+            }
+        }
+    }
+    acl = _acl(
+        _size_rule("Big", 3, action=block),
+        CustomResponseBodies={"Slow": {"ContentType": "TEXT_PLAIN", "Content": "slow down"}},
+    )
+    blocked = acl.evaluate(b"1234")
+    assert blocked is not None
+    assert blocked.response is not None
+    assert blocked.response.status == 429
+    assert blocked.response.body == "slow down"
+    assert blocked.response.headers == {"Retry-After": "30", "X-Why": "size", "Content-Type": "text/plain"}
