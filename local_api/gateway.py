@@ -1,11 +1,11 @@
 """API Gateway parity for what SAM CLI's emulator skips, as hooks on its own Flask app.
 
-before_request (after Flask has matched the route SAM registered): unknown resource/method -> 403
-MISSING_AUTHENTICATION_TOKEN; OPTIONS -> the OpenAPI mock integration; IAM auth (SigV4) -> 403
-MISSING_AUTHENTICATION_TOKEN / INVALID_SIGNATURE; request validators -> 400 BAD_REQUEST_PARAMETERS /
-BAD_REQUEST_BODY. The runner's hooks fill requestContext.identity and record crashes and timeouts, which
-after_request turns into API Gateway's 502 and 504. Every refusal is the gateway response openapi.yaml
-configures, rendered from its own template.
+before_request, in the order AWS applies them: AWS WAF (local_api/waf.py: the WebACL's body-size rules);
+unknown resource/method -> 403 MISSING_AUTHENTICATION_TOKEN; OPTIONS -> the OpenAPI mock integration; IAM
+auth (SigV4) -> 403 MISSING_AUTHENTICATION_TOKEN / INVALID_SIGNATURE; request validators -> 400
+BAD_REQUEST_PARAMETERS / BAD_REQUEST_BODY. The runner's hooks fill requestContext.identity and record
+crashes and timeouts, which after_request turns into API Gateway's 502 and 504. Every refusal is WAF's
+custom response or the gateway response openapi.yaml configures, rendered from its own template.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from local_api import sam, sigv4
 from local_api.openapi import OpenApi, Operation, RenderedResponse, parse_json, validation_error_string
 from local_api.runner import Outcome
+from local_api.waf import Blocked, WebAcl
 
 LOG = logging.getLogger(__name__)
 MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway's REST payload quota
@@ -38,9 +39,10 @@ class GatewaySettings:
 
 
 class Gateway:
-    def __init__(self, openapi: OpenApi, settings: GatewaySettings) -> None:
+    def __init__(self, openapi: OpenApi, settings: GatewaySettings, waf: WebAcl | None = None) -> None:
         self.openapi = openapi
         self.settings = settings
+        self.waf = waf
 
     def install(self, app: Flask) -> None:
         app.before_request(self.before_request)
@@ -85,7 +87,12 @@ class Gateway:
     def _admit(self) -> Response | None:
         if (request.content_length or 0) > MAX_PAYLOAD:
             return self._gateway("REQUEST_TOO_LARGE", "Request Too Long")
-        operation = self._operation()
+        # WAF rules run before any other access control of API Gateway (IAM auth included):
+        # https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-aws-waf.html
+        blocked = self.waf.evaluate(request.get_data(cache=True)) if self.waf else None
+        if blocked is not None:
+            return self._blocked(blocked)
+        operation = self._operation() if _method_token() == request.method else None
         if operation is None:
             return self._gateway("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
         if self.openapi.integration_type(operation) == "mock":
@@ -175,7 +182,18 @@ class Gateway:
                         "Invalid request body",
                         validation_errors="[Invalid JSON in request body]",
                     )
-                errors = validation_error_string(validator, instance)
+                except RecursionError:
+                    # Deeper than Python's parser goes (~10,000 levels). What API Gateway answers is not
+                    # documented; the local gateway treats it as a body that fails validation.
+                    return self._gateway(
+                        "BAD_REQUEST_BODY",
+                        "Invalid request body",
+                        validation_errors="[JSON in request body is nested too deeply]",
+                    )
+                try:
+                    errors = validation_error_string(validator, instance)
+                except RecursionError:
+                    errors = "[JSON in request body is nested too deeply]"
                 if errors:
                     return self._gateway("BAD_REQUEST_BODY", "Invalid request body", validation_errors=errors)
         return None
@@ -188,7 +206,7 @@ class Gateway:
         context = {
             "requestId": g.get("request_id", ""),
             "extendedRequestId": g.get("request_id", ""),
-            "httpMethod": request.method,
+            "httpMethod": _method_token(),
             "path": request.path,
             "resourcePath": sam.PathConverter.convert_path_to_api_gateway(rule.rule)
             if rule
@@ -206,6 +224,17 @@ class Gateway:
             validation_errors=validation_errors,
         )
         return self._respond(rendered)
+
+    def _blocked(self, blocked: Blocked) -> Response:
+        """WAF's custom response replaces any response API Gateway defines; without one, API Gateway answers
+        with its WAF_FILTERED gateway response.
+        https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-for-blocked-requests.html
+        """
+        if blocked.response is None:
+            return self._gateway("WAF_FILTERED", "Forbidden")
+        return self._respond(
+            RenderedResponse(blocked.response.status, blocked.response.headers, blocked.response.body)
+        )
 
     @staticmethod
     def _respond(rendered: RenderedResponse) -> Response:
@@ -231,6 +260,12 @@ def _text_body() -> None:
     except UnicodeDecodeError:
         # werkzeug keeps the body it read here; SAM's event builder reads it back from there
         request._cached_data = body.decode("utf-8", "replace").encode("utf-8")
+
+
+def _method_token() -> str:
+    """The method as the client sent it. Methods are case-sensitive (RFC 9110, section 9.1) and werkzeug
+    upper-cases request.method, so `get` would otherwise be served as GET; API Gateway has no method `get`."""
+    return str(request.environ.get("REQUEST_METHOD", request.method))
 
 
 def _raw_path() -> str:

@@ -18,16 +18,21 @@ from referencing.jsonschema import DRAFT4
 
 from local_api.sigv4 import HeaderLookup
 
-# API Gateway's defaults for the gateway responses this server can produce.
+# API Gateway's default status of each gateway response type this server can produce.
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
 DEFAULT_STATUS = {
     "MISSING_AUTHENTICATION_TOKEN": 403,
     "INVALID_SIGNATURE": 403,
+    "WAF_FILTERED": 403,
     "BAD_REQUEST_BODY": 400,
     "BAD_REQUEST_PARAMETERS": 400,
     "REQUEST_TOO_LARGE": 413,
     "INTEGRATION_TIMEOUT": 504,
     "INTEGRATION_FAILURE": 504,
 }
+# "Customizing the default gateway response for 413 REQUEST_TOO_LARGE isn't currently supported."
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html#api-gateway-known-issues-rest-apis
+NOT_CUSTOMIZABLE = frozenset({"REQUEST_TOO_LARGE"})
 DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z0-9_.]+)\}|(?P<bare>context(?:\.[A-Za-z][A-Za-z0-9_]*)+))")
 _DOCUMENT_URI = "urn:local-api:openapi"
@@ -54,7 +59,39 @@ def _is_multiple(value: Decimal, divisor: Decimal) -> bool:
     )
 
 
-ExactDraft4Validator = extend(Draft4Validator, {"multipleOf": _multiple_of})
+def _ignored(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+    return iter(())
+
+
+def _inclusive_minimum(validator: Any, minimum: Any, instance: Any, schema: Any) -> Any:
+    """Draft 4's minimum without its exclusiveMinimum modifier, which API Gateway does not support."""
+    if validator.is_type(instance, "number") and instance < minimum:
+        yield ValidationError(f"{instance!r} is less than the minimum of {minimum!r}")
+
+
+# Model keywords that API Gateway does not support, so its validator lets through what they would refuse
+# (the functions enforce them): "Amazon API Gateway important notes for REST APIs",
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html#api-gateway-known-issues-rest-apis
+UNSUPPORTED_MODEL_KEYWORDS = (
+    "additionalProperties",
+    "anyOf",
+    "oneOf",
+    "exclusiveMinimum",
+    "maxItems",
+    "minItems",
+    "discriminator",
+    "readOnly",
+    "example",
+)
+
+ExactDraft4Validator = extend(
+    Draft4Validator,
+    {
+        **dict.fromkeys(UNSUPPORTED_MODEL_KEYWORDS, _ignored),
+        "minimum": _inclusive_minimum,
+        "multipleOf": _multiple_of,
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -198,14 +235,15 @@ class OpenApi:
         status: int | None = None,
         validation_errors: str = "",
     ) -> RenderedResponse:
-        configured = self.document.get("x-amazon-apigateway-gateway-responses") or {}
-        family = "DEFAULT_5XX" if (status or DEFAULT_STATUS.get(response_type, 500)) >= 500 else "DEFAULT_4XX"
-        spec = configured.get(response_type) or configured.get(family) or {}
+        own, fallback = self._gateway_response_specs(response_type, status)
+        spec = own or fallback
+        # A statusCode on DEFAULT_4XX/DEFAULT_5XX is the status of every other 4XX/5XX response that does
+        # not set its own (supported-gateway-response-types.html, rows DEFAULT_4XX and DEFAULT_5XX).
         code = int(
-            (configured.get(response_type) or {}).get("statusCode")
+            own.get("statusCode")
+            or fallback.get("statusCode")
             or status
             or DEFAULT_STATUS.get(response_type)
-            or spec.get("statusCode")
             or 500
         )
         variables = {
@@ -231,6 +269,20 @@ class OpenApi:
                 if value is not None:
                     headers[name.removeprefix("gatewayresponse.header.")] = value
         return RenderedResponse(code, headers, body)
+
+    def _gateway_response_specs(
+        self, response_type: str, status: int | None
+    ) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        """(the type's own definition, its DEFAULT_4XX/DEFAULT_5XX fallback); both empty for a type that API
+        Gateway does not let anyone customize."""
+        if response_type in NOT_CUSTOMIZABLE:
+            return {}, {}
+        configured = self.document.get("x-amazon-apigateway-gateway-responses") or {}
+        own = configured.get(response_type) or {}
+        if response_type in ("DEFAULT_4XX", "DEFAULT_5XX"):
+            return own, {}
+        family = "DEFAULT_5XX" if (status or DEFAULT_STATUS.get(response_type, 500)) >= 500 else "DEFAULT_4XX"
+        return own, configured.get(family) or {}
 
 
 def _parameter_value(

@@ -17,6 +17,7 @@ from local_api.openapi import OpenApi
 from local_api.runner import InProcessRunner, function_environment
 from local_api.serving import WsgiServer
 from local_api.stack import LocalStack, load_stack
+from local_api.waf import WebAcl
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
 # Used when the server's environment has no AWS credentials; printed at start-up. Not valid anywhere else.
@@ -67,6 +68,7 @@ class LocalApi:
                 auth=config.auth,
                 stage=str(self.stack.api.stage_name or "Prod"),
             ),
+            WebAcl(self.stack.web_acl) if self.stack.web_acl is not None else None,
         )
         runner = InProcessRunner(
             self.stack.functions,

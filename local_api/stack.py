@@ -22,6 +22,7 @@ class LocalStack:
     functions: dict[str, sam.Function]
     api: sam.Api
     openapi: dict[str, Any]
+    web_acl: dict[str, Any] | None = None  # Properties of the WebACL associated in the stack or a nested one
 
     @property
     def base_dir(self) -> Path:
@@ -57,6 +58,7 @@ def load_stack(
         functions=functions,
         api=api,
         openapi=_openapi(root, template.parent, parameters),
+        web_acl=_associated_web_acl(stacks, pseudo),
     )
 
 
@@ -67,6 +69,26 @@ def _parameter_values(template: Mapping[str, Any], overrides: Mapping[str, Any])
             values[name] = spec["Default"]
     values.update(overrides)
     return values
+
+
+def _associated_web_acl(stacks: list[sam.Stack], pseudo: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The WebACL that a stack (root or nested, e.g. waf.yaml) associates with a resource, its properties
+    resolved with the parameters that stack receives (SAM resolves what the parent passes)."""
+    found = []
+    for stack in stacks:
+        resources = stack.resources or {}
+        types = {resource.get("Type") for resource in resources.values()}
+        if "AWS::WAFv2::WebACLAssociation" not in types:
+            continue
+        values = _parameter_values(stack.template_dict, {**pseudo, **(stack.parameters or {})})
+        found += [
+            sam.resolve_intrinsics(resource.get("Properties") or {}, stack.template_dict, values)
+            for resource in resources.values()
+            if resource.get("Type") == "AWS::WAFv2::WebACL"
+        ]
+    if len(found) > 1:
+        raise ValueError(f"expected at most one associated AWS::WAFv2::WebACL, found {len(found)}")
+    return found[0] if found else None
 
 
 def _openapi(root: sam.Stack, base_dir: Path, parameters: dict[str, Any]) -> dict[str, Any]:

@@ -109,14 +109,15 @@ def test_request_validator_checks_parameters_and_body(fixture_server: LocalServe
 
     assert missing.status_code == 400
     assert missing.json()["title"] == "Missing required request parameters: [tag]"
-    for response in (not_multiple, extra, broken):
+    for response in (not_multiple, broken):
         assert response.status_code == 400
         assert response.headers["Content-Type"] == "application/problem+json"
         body = response.json()  # the template's JSON stays valid with quotes in the validation errors
         assert body["type"] == "urn:fixture:validation-error"
         assert body["requestId"] == response.headers["x-amzn-RequestId"]
     assert "multiple of" in not_multiple.json()["detail"]
-    assert "Additional properties" in extra.json()["detail"]
+    # API Gateway does not support additionalProperties in models: the unknown field reaches the function.
+    assert extra.status_code == 201, extra.text
     # No model for text/plain: API Gateway skips body validation and the function sees the request.
     assert other_type.status_code == 502  # the fixture handler choked on "{", so it did see the request
 
