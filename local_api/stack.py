@@ -72,23 +72,46 @@ def _parameter_values(template: Mapping[str, Any], overrides: Mapping[str, Any])
 
 
 def _associated_web_acl(stacks: list[sam.Stack], pseudo: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The WebACL that a stack (root or nested, e.g. waf.yaml) associates with a resource, its properties
-    resolved with the parameters that stack receives (SAM resolves what the parent passes)."""
-    found = []
-    for stack in stacks:
-        resources = stack.resources or {}
-        types = {resource.get("Type") for resource in resources.values()}
-        if "AWS::WAFv2::WebACLAssociation" not in types:
-            continue
-        values = _parameter_values(stack.template_dict, {**pseudo, **(stack.parameters or {})})
-        found += [
-            sam.resolve_intrinsics(resource.get("Properties") or {}, stack.template_dict, values)
-            for resource in resources.values()
-            if resource.get("Type") == "AWS::WAFv2::WebACL"
-        ]
-    if len(found) > 1:
-        raise ValueError(f"expected at most one associated AWS::WAFv2::WebACL, found {len(found)}")
-    return found[0] if found else None
+    """Properties of the WebACL that a WebACLAssociation in any stack points at, resolved with the parameters
+    of the stack that holds the WebACL. The association may sit in another stack than the WebACL: the root
+    stack associates `!GetAtt Waf.Outputs.WebAclArn`, the WebACL of the nested waf.yaml."""
+    associations = [
+        (stack, resource.get("Properties") or {})
+        for stack in stacks
+        for resource in (stack.resources or {}).values()
+        if resource.get("Type") == "AWS::WAFv2::WebACLAssociation"
+    ]
+    if not associations:
+        return None
+    if len(associations) > 1:
+        raise ValueError(f"expected at most one AWS::WAFv2::WebACLAssociation, found {len(associations)}")
+    stack, properties = associations[0]
+    holder, logical_id = _web_acl_target(stack, properties.get("WebACLArn"), stacks)
+    values = _parameter_values(holder.template_dict, {**pseudo, **(holder.parameters or {})})
+    web_acl = holder.resources[logical_id]
+    resolved: dict[str, Any] = sam.resolve_intrinsics(
+        web_acl.get("Properties") or {}, holder.template_dict, values
+    )
+    return resolved
+
+
+def _web_acl_target(stack: sam.Stack, arn: Any, stacks: list[sam.Stack]) -> tuple[sam.Stack, str]:
+    """Stack and logical id of the WebACL behind `!GetAtt X.Arn` or `!GetAtt Child.Outputs.Y`."""
+    target = arn.get("Fn::GetAtt") if isinstance(arn, Mapping) else None
+    if isinstance(target, str):
+        target = target.split(".", 1)
+    if not isinstance(target, list) or len(target) != 2:
+        raise ValueError(f"WebACLArn must be a GetAtt of the WebACL or of a nested stack's output: {arn!r}")
+    logical_id, attribute = str(target[0]), str(target[1])
+    if attribute == "Arn" and (stack.resources or {}).get(logical_id, {}).get("Type") == "AWS::WAFv2::WebACL":
+        return stack, logical_id
+    child_path = f"{stack.stack_path}/{logical_id}" if stack.stack_path else logical_id
+    output = attribute.removeprefix("Outputs.")
+    child = next((s for s in stacks if s.stack_path == child_path), None)
+    if child is None or output == attribute:
+        raise ValueError(f"WebACLArn {arn!r} names no WebACL and no nested stack output")
+    value = ((child.template_dict.get("Outputs") or {}).get(output) or {}).get("Value")
+    return _web_acl_target(child, value, stacks)
 
 
 def _openapi(root: sam.Stack, base_dir: Path, parameters: dict[str, Any]) -> dict[str, Any]:
