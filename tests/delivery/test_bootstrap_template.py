@@ -66,6 +66,8 @@ def test_no_role_allows_every_action_and_only_commented_statements_use_every_res
 ) -> None:
     for name in ("DeployRole", "CloudFormationExecutionRole"):
         for statement in statements(resources[name]):
+            if statement["Effect"] == "Deny":
+                continue
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert all(not action.endswith(":*") and action != "*" for action in actions), statement["Sid"]
     # Every statement with Resource "*" has a comment right above its "- Sid:" line saying why.
@@ -92,6 +94,20 @@ def test_the_artifacts_bucket_is_private_encrypted_versioned_expiring_and_tls_on
     (deny,) = resources["ArtifactsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert (deny["Effect"], deny["Principal"], deny["Action"]) == ("Deny", "*", "s3:*")
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_pipeline_cannot_change_itself(resources: dict[str, Any]) -> None:
+    (deny,) = [s for s in statements(resources["DeployRole"]) if s["Effect"] == "Deny"]
+    assert (deny["Action"], deny["Resource"]) == ("cloudformation:*", {"Ref": "AWS::StackId"})
+    guard = resources["ExecutionRoleGuard"]["Properties"]
+    assert guard["RoleName"] == {"Ref": "CloudFormationExecutionRole"}
+    roles, bucket = guard["PolicyDocument"]["Statement"]
+    assert (roles["Effect"], roles["Action"]) == ("Deny", "iam:*")
+    assert roles["Resource"] == [
+        {"Fn::GetAtt": ["DeployRole", "Arn"]},
+        {"Fn::GetAtt": ["CloudFormationExecutionRole", "Arn"]},
+    ]
+    assert (bucket["Effect"], bucket["NotAction"]) == ("Deny", ["s3:GetObject", "s3:GetObjectVersion"])
 
 
 def test_no_account_region_or_partition_literals() -> None:
