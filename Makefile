@@ -86,7 +86,7 @@ unit: venv ## pytest: unit, template and end-to-end suites (e2e starts its own l
 test: lint build checkov unit ## Everything CI runs
 
 .PHONY: local
-local: venv docs ## Serve the API on http://$(HOST):$(PORT) (SEED=1 loads samples, PARAMS="K=V ..." template parameters)
+local: venv docs ## Serve the API on http://$(HOST):$(PORT), its reference at /docs (SEED=1 loads samples, PARAMS="K=V ..." template parameters)
 	$(PY) -m local_api --host $(HOST) --port $(PORT) $(if $(SEED),--seed,) $(if $(PARAMS),--parameter-overrides $(PARAMS),)
 
 .PHONY: e2e
