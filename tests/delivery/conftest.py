@@ -1,4 +1,4 @@
-"""Fixtures of the delivery tooling tests: a local API server (python -m local_api) per test module."""
+"""Fixtures of the delivery tooling tests: one local API server (python -m local_api) for the session."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.e2e.e2e_support import LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, ROOT, L
 __all__ = ["LOCAL_KEY", "LOCAL_REGION", "LOCAL_SECRET", "ROOT"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     server = start_local_server(tmp_path_factory.mktemp("delivery") / "server.log")
     try:
