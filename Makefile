@@ -18,6 +18,8 @@ PYTHON313 := $(or $(PYTHON313),$(shell for c in "$$(command -v python3.13)" "$$(
 	done))
 
 TEMPLATES   := template.yaml waf.yaml monitoring.yaml
+# The CI/CD bootstrap stack (deployed once per account by hand, see README): linted and scanned like the app.
+TEMPLATES   += pipeline/bootstrap.yaml
 HOST        ?= 127.0.0.1
 PORT        ?= 3000
 
@@ -42,14 +44,31 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 .PHONY: venv
 venv: $(VENV)/.installed ## Create .venv with the pinned dev requirements
 
+# Node tooling (Redocly CLI: OpenAPI lint, rendered API reference), pinned by package-lock.json.
+NODE_BIN    := $(CURDIR)/node_modules/.bin
+DOCS_HTML   := build/api-reference.html
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: docs
+docs: $(DOCS_HTML) ## Render openapi.yaml to build/api-reference.html (make local serves it at /docs)
+
+# --inlineBundle: the page carries Redoc itself and fetches nothing from a CDN when read.
+$(DOCS_HTML): openapi.yaml redocly.yaml node_modules/.installed
+	$(NODE_BIN)/redocly build-docs openapi.yaml --inlineBundle --output $@
+
 .PHONY: lint
-lint: venv ## ruff (lint + format check), mypy strict, cfn-lint, OpenAPI validation, sam validate --lint
+lint: venv node_modules/.installed ## ruff, mypy strict, cfn-lint, OpenAPI validation + Redocly lint, sam validate --lint, actionlint
 	ruff check .
 	ruff format --check .
 	mypy
 	cfn-lint $(TEMPLATES)
 	$(PY) -m openapi_spec_validator openapi.yaml
 	SAM_CLI_TELEMETRY=0 sam validate --lint --template-file template.yaml
+	$(NODE_BIN)/redocly lint openapi.yaml
+	actionlint
 
 .PHONY: build
 build: venv ## sam build (arm64, python3.13)
@@ -67,12 +86,16 @@ unit: venv ## pytest: unit, template and end-to-end suites (e2e starts its own l
 test: lint build checkov unit ## Everything CI runs
 
 .PHONY: local
-local: venv ## Serve the API on http://$(HOST):$(PORT) (SEED=1 loads samples, PARAMS="K=V ..." template parameters)
+local: venv docs ## Serve the API on http://$(HOST):$(PORT), its reference at /docs (SEED=1 loads samples, PARAMS="K=V ..." template parameters)
 	$(PY) -m local_api --host $(HOST) --port $(PORT) $(if $(SEED),--seed,) $(if $(PARAMS),--parameter-overrides $(PARAMS),)
 
 .PHONY: e2e
 e2e: venv ## The HTTP end-to-end suite; API_URL=... points it at a deployed stack
 	API_URL="$(API_URL)" $(PY) -m pytest tests/e2e -p no:cacheprovider --no-cov
+
+.PHONY: smoke
+smoke: venv ## Signed create/read/update/list/delete on a deployed stack: STACK=<stack name> (AWS credentials of the environment)
+	$(PY) -m tools.smoke --stack "$(STACK)"
 
 .PHONY: bench
 bench: venv ## Cold start, warm overhead, package size, memory, local throughput

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from botocore.credentials import Credentials
 
-from local_api import sam
+from local_api import docs_site, sam
 from local_api.backend import Backend, EmbeddedMoto, provision
 from local_api.gateway import Gateway, GatewaySettings
 from local_api.openapi import OpenApi
@@ -87,7 +87,8 @@ class LocalApi:
         self.service.create()
         app = self.service._app  # SAM CLI keeps its Flask app in a private attribute
         self.gateway.install(app)
-        self._server = WsgiServer(config.host, config.port, app, threaded=True)
+        site = docs_site.mount(app, config.template)  # /docs and /openapi.yaml, outside the emulated API
+        self._server = WsgiServer(config.host, config.port, site, threaded=True)
 
     @property
     def url(self) -> str:

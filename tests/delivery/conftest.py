@@ -1,0 +1,27 @@
+"""Fixtures of the delivery tooling tests: one local API server (python -m local_api) for the session."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.e2e_support import LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, ROOT, LocalServer, start_local_server
+
+__all__ = ["LOCAL_KEY", "LOCAL_REGION", "LOCAL_SECRET", "ROOT"]
+
+
+@pytest.fixture(scope="session")
+def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    server = start_local_server(tmp_path_factory.mktemp("delivery") / "server.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def rendered_docs() -> None:
+    """build/api-reference.html, as `make local` has it (make docs: npm ci when needed, then build-docs)."""
+    subprocess.run(["make", "--no-print-directory", "-s", "docs"], cwd=ROOT, check=True)  # noqa: S607
