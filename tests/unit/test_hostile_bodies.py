@@ -1,5 +1,5 @@
-"""Any body, of any depth or shape, gets a 4xx problem+json from the functions (or 201 when valid); never a 5xx,
-and nothing is written by a refused request (issue 8, point 8)."""
+"""Any body, of any depth or shape, gets a 4xx problem+json from the functions (or 201 when valid), never
+a 5xx, and a refused request writes nothing (issue 8, point 8)."""
 
 import json
 from typing import Any
@@ -95,7 +95,9 @@ JSON_LEAVES = (
 )
 JSON_DOCUMENTS = st.recursive(
     JSON_LEAVES,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=60,
 )
 

@@ -43,7 +43,7 @@ def stored_price(product_id: str) -> str:
     ],
 )
 def test_every_spelling_of_an_allowed_price_is_stored(products_api: Call, spelling: str, price: str) -> None:
-    raw = '{"name": "P", "price": %s}' % spelling
+    raw = f'{{"name": "P", "price": {spelling}}}'
     assert gateway_accepts("ProductIn", jsonio.loads(raw))
 
     created = products_api("POST", "/products", raw_body=raw)
@@ -60,7 +60,7 @@ def test_every_spelling_of_an_allowed_price_is_stored(products_api: Call, spelli
 
 @pytest.mark.parametrize("spelling", ["1E-200", "1e-999999999", "0.001", "1E+10", "1000000000.0000001"])
 def test_prices_outside_the_contract_are_400(products_api: Call, spelling: str) -> None:
-    raw = '{"name": "P", "price": %s}' % spelling
+    raw = f'{{"name": "P", "price": {spelling}}}'
     assert not gateway_accepts("ProductIn", jsonio.loads(raw))
     assert_validation_error(products_api("POST", "/products", raw_body=raw), "price")
 
@@ -80,7 +80,7 @@ def spell(cents: int, zeros: int, exponent_form: bool) -> str:
 )
 @given(spelling=st.builds(spell, st.integers(0, 100_000_000_000), st.integers(0, 60), st.booleans()))
 def test_any_allowed_price_is_201_with_its_exact_value(products_api: Call, spelling: str) -> None:
-    raw = '{"name": "P", "price": %s}' % spelling
+    raw = f'{{"name": "P", "price": {spelling}}}'
     assert gateway_accepts("ProductIn", jsonio.loads(raw))
     reply = products_api("POST", "/products", raw_body=raw)
     assert reply.status == 201, (spelling, reply.raw_body)
