@@ -1,9 +1,10 @@
 """Every constraint openapi.yaml declares on a parameter or header is enforced by the functions alone.
 
 API Gateway uses only name, in, required and type of a parameter (and ignores `additionalProperties` in
-models): https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html (REST API
-notes). So each keyword below has its handler-level test here, read from openapi.yaml itself: a value that
-breaks one keyword is 400 with the parameter named, and values the schema allows are never 400.
+models): https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html
+(#api-gateway-known-issues-rest-apis). So each keyword has a handler-level test here, read from openapi.yaml
+itself: a value that breaks one keyword is 400 with the parameter named, and values the schema allows are
+never 400.
 """
 
 import uuid

@@ -46,9 +46,8 @@ def parse_key(header: str | None) -> str | None:
         return None
     match = _KEY.fullmatch(header.strip(OWS))
     if match is None:
-        raise invalid(
-            [FieldError(HEADER, 'Must be 1 to 255 visible ASCII characters other than ", optionally in "quotes".')]
-        )
+        message = 'Must be 1 to 255 visible ASCII characters other than ", optionally in "quotes".'
+        raise invalid([FieldError(HEADER, message)])
     return match["bare"] or match["quoted"]
 
 

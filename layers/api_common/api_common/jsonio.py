@@ -12,7 +12,6 @@ import json
 from decimal import Decimal
 from typing import Any
 
-
 # Bodies are flat objects; 32 levels is far beyond any valid body and far below any recursion limit.
 MAX_DEPTH = 32
 

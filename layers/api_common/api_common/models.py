@@ -9,9 +9,7 @@ from pydantic.alias_generators import to_camel
 # gateway) and Java's regex read the same way: no `\s` (ECMA-262 counts U+FEFF as whitespace, Python does
 # not; Python counts U+001C-U+001F and U+0085, ECMA-262 does not), and no `$` (Python and Java also match it
 # before a final line terminator). Whitespace is the union of both `\s` sets, spelled out as escapes.
-WHITESPACE = (
-    r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-)
+WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 # Not blank: at least one character that is not whitespace (patterns match anywhere in the string).
 NOT_BLANK = f"[^{WHITESPACE}]"
 # The end of the string in every dialect: no character follows.
