@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from api_common import paging
 from tests.unit.conftest import Call
 from tests.unit.test_requests import assert_validation_error
 
@@ -68,11 +69,13 @@ def test_if_match_edges(products_api: Call, value: str, status: int) -> None:
 
 
 def _cursor(products_api: Call) -> str:
-    for number in range(3):
-        products_api("POST", "/products", body={**PEN, "name": f"P{number}"})
-    cursor = products_api("GET", "/products", query={"limit": "1"}).body["nextCursor"]
-    assert isinstance(cursor, str)
-    return cursor
+    """A cursor the API signed, whose text has both a `-` or `_` (so the alphabet swap changes it)."""
+    products_api("POST", "/products", body=PEN)  # the API is loaded and its signing key in place
+    for number in range(1000):
+        cursor = paging.cursors.encode("products", {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, str(number)))})
+        if "-" in cursor or "_" in cursor:
+            return cursor
+    raise AssertionError("no cursor with a URL-safe character")
 
 
 def _swap_alphabet(cursor: str) -> str:
