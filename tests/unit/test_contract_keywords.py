@@ -2,9 +2,11 @@
 
 API Gateway uses only name, in, required and type of a parameter (and ignores `additionalProperties` in
 models): https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html
-(#api-gateway-known-issues-rest-apis). So each keyword has a handler-level test here, read from openapi.yaml
-itself: a value that breaks one keyword is 400 with the parameter named, and values the schema allows are
-never 400.
+(#api-gateway-known-issues-rest-apis); its request validator only checks that a required parameter is present
+and not blank, "and doesn't check the type or format":
+https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html
+So each keyword has a handler-level test here, read from openapi.yaml itself: a value that breaks one
+keyword is 400 with the parameter named, and values the schema allows are never 400.
 """
 
 import uuid
