@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from api_common import request
 from api_common.cursors import MAX_CURSOR_LENGTH
 from api_common.models import NOT_BLANK
-from api_common.paging import DEFAULT_LIMIT, MAX_LIMIT
+from api_common.paging import DEFAULT_LIMIT, MAX_LIMIT, StrictInteger
 from api_common.resolver import create_resolver, lambda_entry
 from api_common.responses import created_response, item_response, no_content, page_response
 from api_common.tables import VersionedTable
@@ -32,7 +32,7 @@ def create_product(body: Annotated[ProductIn, Body()]) -> Response[str]:
 
 @app.get(COLLECTION)
 def list_products(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    limit: Annotated[StrictInteger, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_LENGTH)] = None,
     category: Annotated[str | None, Query(min_length=1, max_length=50, pattern=NOT_BLANK)] = None,
 ) -> Response[str]:

@@ -12,11 +12,17 @@ CENT = Decimal("0.01")
 
 
 def _whole_cents(price: Decimal) -> Decimal:
-    # `multipleOf: 0.01`, checked after the range so the remainder never leaves Decimal's precision
-    # (pydantic's own multiple_of runs first and raises InvalidOperation on 1e30).
-    if price % CENT != 0:
+    """`multipleOf: 0.01`, and the price in the one form DynamoDB's number type holds exactly.
+
+    Runs after the range check, so the quantized value has at most 12 digits (Decimal's default context
+    holds 28). The schema admits spellings DynamoDB refuses (`0E-200`, `10.000...0` with more than 38
+    digits, `1E+2`): storing the equal value with exactly two decimals keeps 19.99 as 19.99, and any
+    price the contract allows reaches the table. -0 is stored as 0.
+    """
+    cents = price.quantize(CENT)
+    if cents != price:
         raise ValueError("Input should be a multiple of 0.01")
-    return price
+    return cents.copy_abs()
 
 
 # Decimal end to end: the body is parsed with Decimal numbers, so 19.99 is 19.99 (never 19.989999...).

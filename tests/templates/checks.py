@@ -31,8 +31,10 @@ RESOURCE_STAR_ALLOWED = {
     "xray:GetSamplingTargets",
 }
 
-# The request models of docs/architecture.md, verbatim (JSON Schema draft 4).
-NOT_BLANK = r"\S"
+# The request models of docs/architecture.md, verbatim (JSON Schema draft 4). Whitespace is spelled out so
+# that ECMA-262 and Python's re read the patterns alike (api_common.models says why).
+WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+NOT_BLANK = f"[^{WHITESPACE}]"
 REQUEST_MODELS = {
     "UserIn": {
         "type": "object",
@@ -44,7 +46,7 @@ REQUEST_MODELS = {
                 "type": "string",
                 "minLength": 3,
                 "maxLength": 254,
-                "pattern": r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$",
+                "pattern": f"^[^@{WHITESPACE}]+@[^@.{WHITESPACE}]+(\\.[^@.{WHITESPACE}]+)+(?![\\s\\S])",
             },
         },
     },

@@ -1,28 +1,37 @@
-"""The gateway's request models (openapi.yaml, JSON Schema draft 4) and the pydantic models agree.
+r"""The gateway's request models (openapi.yaml, JSON Schema draft 4) and the pydantic models agree.
 
 Both sides see the body as the function does: JSON numbers parsed as Decimal, so `multipleOf: 0.01` is exact
 arithmetic on both (with enough Decimal precision for the validator's remainder of huge numbers).
-Cases: hypothesis-jsonschema instances of each schema, mutations of them, arbitrary JSON, and a hand corpus.
+The gateway side is checked twice: with Python's `re` (as the local gateway's jsonschema runs patterns) and
+with ECMA-262 regexes (`regress`, the dialect JSON Schema specifies), so a pattern that the dialects read
+differently (`\s`, `$`) fails here.
+Cases: hypothesis-jsonschema instances of each schema, mutations of them, arbitrary JSON, strings made of
+the characters on which the dialects' whitespace differs, and a hand corpus.
 """
 
 import decimal
 import json
+import re
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
+import regress
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, validators
+from jsonschema import ValidationError as SchemaError
 from pydantic import BaseModel, ValidationError
 
 from api_common import jsonio
+from api_common.models import NOT_BLANK
 from products.models import ProductIn
-from users.models import UserIn
+from users.models import EMAIL_PATTERN, UserIn
 
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi.yaml"
 MODELS: dict[str, type[BaseModel]] = {"UserIn": UserIn, "ProductIn": ProductIn}
@@ -36,12 +45,28 @@ def gateway_schema(name: str) -> dict[str, Any]:
     return schema
 
 
+@cache
+def ecma_regex(pattern: str) -> regress.Regex:
+    return regress.Regex(pattern)
+
+
+def ecma_pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[SchemaError]:
+    """Draft 4 `pattern` as JSON Schema defines it: an ECMA-262 regex, matching anywhere in the string."""
+    if isinstance(instance, str) and ecma_regex(pattern).find(instance) is None:
+        yield SchemaError(f"{instance!r} does not match {pattern!r}")
+
+
+EcmaDraft4Validator = validators.extend(Draft4Validator, {"pattern": ecma_pattern})
 VALIDATORS = {name: Draft4Validator(gateway_schema(name)) for name in MODELS}
+ECMA_VALIDATORS = {name: EcmaDraft4Validator(gateway_schema(name)) for name in MODELS}
 
 
-def gateway_accepts(name: str, body: Any) -> bool:
+def gateway_accepts(name: str, body: Any, *, dialect: str = "python") -> bool:
+    checks = VALIDATORS if dialect == "python" else ECMA_VALIDATORS
     with decimal.localcontext(decimal.Context(prec=2000, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)):
-        return bool(VALIDATORS[name].is_valid(body))
+        return bool(checks[name].is_valid(body))
 
 
 def function_accepts(name: str, body: Any) -> bool:
@@ -62,7 +87,22 @@ def as_request_body(value: Any) -> Any:
 
 
 def assert_agree(name: str, body: Any) -> None:
-    assert gateway_accepts(name, body) == function_accepts(name, body), (name, body)
+    verdicts = {
+        "python-re": gateway_accepts(name, body),
+        "ecma-262": gateway_accepts(name, body, dialect="ecma"),
+        "function": function_accepts(name, body),
+    }
+    assert len(set(verdicts.values())) == 1, (name, body, verdicts)
+
+
+# Where the dialects differ: ECMA-262 \s has U+FEFF, Python's has U+001C-U+001F and U+0085; `$` in Python
+# (and Java) also matches before a final newline; plus the whitespace both agree on and lookalikes that
+# are not whitespace in either (U+200B, U+180E, U+2060).
+EDGE_CHARACTERS = (
+    "\ufeff\u00a0\u2028\u2029\u3000\u1680\u2000\u200a\u202f\u205f\u0085\x1c\x1d\x1e\x1f"
+    "\t\n\x0b\x0c\r \u200b\u180e\u2060"
+)
+EDGE_TEXT = st.text(alphabet=st.sampled_from(EDGE_CHARACTERS) | st.sampled_from("a@.b"), max_size=12)
 
 
 JSON_SCALARS = (
@@ -110,6 +150,14 @@ def mutations(name: str) -> st.SearchStrategy[Any]:
         ),
         st.dictionaries(st.sampled_from([*fields, "id"]), JSON_VALUES, max_size=5),
         JSON_VALUES,
+        # A valid body with one string field wrapped in, or replaced by, dialect edge characters.
+        st.builds(
+            lambda body, key, before, after: {**body, key: before + str(body.get(key, "")) + after},
+            valid,
+            st.sampled_from([field for field in fields if field != "price"]),
+            EDGE_TEXT,
+            EDGE_TEXT,
+        ),
     )
 
 
@@ -121,6 +169,60 @@ def test_schema_properties_match_the_model_fields(name: str) -> None:
         f for f, info in MODELS[name].model_fields.items() if info.is_required()
     }
     assert schema["additionalProperties"] is False
+
+
+def patterns_in(node: Any) -> set[str]:
+    """Every `pattern` string anywhere in a schema (or document)."""
+    if isinstance(node, dict):
+        own = {node["pattern"]} if isinstance(node.get("pattern"), str) else set()
+        return own.union(*map(patterns_in, node.values()))
+    if isinstance(node, list):
+        return set().union(*map(patterns_in, node))
+    return set()
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_schema_patterns_are_the_model_patterns(name: str) -> None:
+    model_properties = MODELS[name].model_json_schema()["properties"]
+    for field, spec in gateway_schema(name)["properties"].items():
+        if spec["type"] == "string":  # (pydantic's schema of a Decimal has a pattern for its string form)
+            assert patterns_in(spec) == patterns_in(model_properties[field]), (name, field)
+
+
+def openapi_patterns() -> list[str]:
+    """Every `pattern` in openapi.yaml: request models, parameters and headers."""
+    return sorted(patterns_in(yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))))
+
+
+def test_the_patterns_include_the_models_and_the_category_parameter() -> None:
+    assert {NOT_BLANK, EMAIL_PATTERN} <= set(openapi_patterns())
+
+
+EDGE_STRINGS = [
+    *EDGE_CHARACTERS,
+    *(f"a{c}" for c in EDGE_CHARACTERS),
+    *(f"{c}a" for c in EDGE_CHARACTERS),
+    *(f"a@b.co{c}" for c in EDGE_CHARACTERS),
+    *(f"{c}a@b.co" for c in EDGE_CHARACTERS),
+    *(f"a{c}b@c.de" for c in EDGE_CHARACTERS),
+    *(f"key{c}" for c in EDGE_CHARACTERS),
+    *(f'"key"{c}' for c in EDGE_CHARACTERS),
+    "a@b.co\r\n",
+    "a@b.co\n\n",
+    "",
+    "key",
+    '"key"',
+    '"key',
+    "😀",
+]
+
+
+@pytest.mark.parametrize("pattern", openapi_patterns())
+def test_every_openapi_pattern_reads_the_same_in_ecma_262_and_python(pattern: str) -> None:
+    for text in EDGE_STRINGS:
+        ecma = ecma_regex(pattern).find(text) is not None
+        python = re.search(pattern, text) is not None
+        assert ecma == python, (pattern, text)
 
 
 @pytest.mark.parametrize("name", list(MODELS))
@@ -144,6 +246,22 @@ USER_CORPUS = [
     '{"name": "\\u001c", "email": "a@b.co"}',
     '{"name": "\\u0000", "email": "a@b.co"}',
     '{"name": "A", "email": "a@b.c\\n"}',
+    '{"name": "A", "email": "a@b.c\\r\\n"}',
+    '{"name": "A", "email": "a@b.c\\u2028"}',
+    '{"name": "A", "email": "\\ufeffa@b.c"}',
+    '{"name": "A", "email": "a@b.c\\ufeff"}',
+    '{"name": "A", "email": "a\\u00a0b@c.de"}',
+    '{"name": "A", "email": "a\\u0085b@c.de"}',
+    '{"name": "A", "email": "a\\u001cb@c.de"}',
+    '{"name": "A", "email": "a\\u3000b@c.de"}',
+    '{"name": "\\ufeff", "email": "a@b.co"}',
+    '{"name": "\\u3000", "email": "a@b.co"}',
+    '{"name": "\\u2028\\u2029", "email": "a@b.co"}',
+    '{"name": "\\u1680", "email": "a@b.co"}',
+    '{"name": "\\u0085", "email": "a@b.co"}',
+    '{"name": "\\u001f", "email": "a@b.co"}',
+    '{"name": "\\u180e", "email": "a@b.co"}',
+    '{"name": "\\ufeffA\\n", "email": "a@b.co"}',
     '{"name": "A", "email": "a@b..c"}',
     '{"name": "A", "email": "a@.b.c"}',
     '{"name": "A", "email": "@b.c"}',
@@ -195,6 +313,13 @@ PRODUCT_CORPUS = [
     '{"name": "P", "price": 1, "category": "c"}',
     '{"name": "P", "price": 1, "category": "' + "c" * 51 + '"}',
     '{"name": "P", "price": 1, "category": "\\n"}',
+    '{"name": "P", "price": 1, "category": "\\ufeff"}',
+    '{"name": "P", "price": 1, "category": "\\u00a0\\u3000"}',
+    '{"name": "P", "price": 1, "description": "\\u2028"}',
+    '{"name": "P", "price": 1, "description": "\\u001c\\u001d\\u001e\\u001f\\u0085"}',
+    '{"name": "\\ufeffP", "price": 1}',
+    '{"name": "P", "price": 0E-200}',
+    '{"name": "P", "price": 10.000000000000000000000000000000000000000}',
     '{"name": "P", "price": 1, "category": {}}',
     '{"name": "\'; DROP TABLE products; --", "price": 1}',
     '{"price": 1}',

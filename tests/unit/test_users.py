@@ -150,7 +150,7 @@ def test_if_match_current_version_succeeds_and_stale_is_412(users_api: Call) -> 
 
 @pytest.mark.parametrize(
     ("if_match", "status"),
-    [("*", 200), ('"7", "1"', 200), ('W/"1"', 412), ("1", 412), ('"01"', 412), ('"x"', 412), ("", 412)],
+    [("*", 200), ('"7", "1"', 200), ('W/"1"', 412), ("1", 412), ('"01"', 412), ('"x"', 412), ("", 400)],
 )
 def test_if_match_forms(users_api: Call, if_match: str, status: int) -> None:
     user = create(users_api)

@@ -4,10 +4,10 @@ from typing import Annotated
 
 from pydantic import Field
 
-from api_common.models import NOT_BLANK, ItemModel, RequestModel
+from api_common.models import END, NOT_BLANK, WHITESPACE, ItemModel, RequestModel
 
 # A local part, an @, and a domain of at least two dot-separated labels; no whitespace anywhere.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
+EMAIL_PATTERN = f"^[^@{WHITESPACE}]+@[^@.{WHITESPACE}]+(\\.[^@.{WHITESPACE}]+)+{END}"
 
 
 class UserIn(RequestModel):

@@ -30,9 +30,17 @@ def _b64encode(raw: bytes) -> str:
 
 
 def _b64decode(text: str) -> bytes:
+    """The bytes of unpadded base64url text in the one spelling _b64encode gives them, else ValueError.
+
+    Python's decoder is lenient (padding, `+/` for `-_`, unused trailing bits): an edited cursor that still
+    decodes to the signed bytes is refused all the same.
+    """
     if not text.isascii():
         raise ValueError("not base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64encode(raw) != text:
+        raise ValueError("not canonical base64url")
+    return raw
 
 
 def _invalid_cursor() -> Problem:

@@ -3,9 +3,13 @@
 import re
 from dataclasses import dataclass
 
-from api_common.problems import precondition_failed
+from api_common.problems import FieldError, invalid, precondition_failed
+from api_common.syntax import OWS
 
-_ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*')
+HEADER = "If-Match"
+# As openapi.yaml declares the header (API Gateway does not check a parameter's length: the function does).
+MAX_LENGTH = 64
+_ENTITY_TAG = re.compile(r'[ \t]*(W/)?"([^"]*)"[ \t]*')
 
 
 def etag(version: int) -> str:
@@ -17,7 +21,8 @@ class IfMatch:
     """A parsed If-Match header: `*` (any current version) or a set of entity tags.
 
     If-Match uses the strong comparison: weak tags (W/"1") and malformed members never match, so they are
-    simply not kept; a header that keeps nothing fails every precondition with 412.
+    simply not kept; a header that keeps nothing fails every precondition with 412. A header outside the
+    declared 1 to 64 characters is a malformed request (400), whatever the item.
     """
 
     any_version: bool
@@ -27,7 +32,9 @@ class IfMatch:
     def parse(cls, header: str | None) -> "IfMatch | None":
         if header is None:
             return None
-        if header.strip() == "*":
+        if not 1 <= len(header) <= MAX_LENGTH:
+            raise invalid([FieldError(HEADER, f"Must be 1 to {MAX_LENGTH} characters.")])
+        if header.strip(OWS) == "*":
             return cls(any_version=True, opaque_tags=frozenset())
         tags = frozenset(
             match.group(2)

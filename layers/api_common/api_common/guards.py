@@ -12,6 +12,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from api_common.problems import FieldError, Problem, invalid
+from api_common.syntax import OWS
 
 MAX_BODY_BYTES = 64 * 1024
 _JSON_BODY_METHODS = frozenset({"POST", "PUT"})
@@ -29,15 +30,19 @@ def _body_size(event: APIGatewayProxyEvent) -> int:
 
 
 def is_json_media_type(content_type: str | None) -> bool:
-    """application/json, with no parameter other than charset=utf-8 (JSON text is UTF-8, RFC 8259)."""
+    """application/json, with no parameter other than charset=utf-8 (JSON text is UTF-8, RFC 8259).
+
+    RFC 9110 section 8.3.1: `parameters = *( OWS ";" OWS [ parameter ] )`, so empty parameters (as in
+    `application/json;`) are allowed and mean nothing.
+    """
     if content_type is None:
         return False
-    media_type, *parameters = (part.strip().lower() for part in content_type.split(";"))
+    media_type, *parameters = (part.strip(OWS).lower() for part in content_type.split(";"))
     if media_type != "application/json":
         return False
-    for parameter in parameters:
+    for parameter in filter(None, parameters):
         name, _, value = parameter.partition("=")
-        if name.strip() != "charset" or value.strip().strip('"') not in ("utf-8", "utf8"):
+        if name.strip(OWS) != "charset" or value.strip(OWS).strip('"') not in ("utf-8", "utf8"):
             return False
     return True
 

@@ -16,11 +16,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from api_common.config import COMMON
 from api_common.dynamo import Item, dynamodb
 from api_common.problems import FieldError, Problem, invalid
+from api_common.syntax import OWS
 
 HEADER = "Idempotency-Key"
 WINDOW_SECONDS = 3600
-# Visible ASCII, optionally as a structured-field string ("..."), as the draft's examples use.
-_KEY = re.compile(r'"?([\x21\x23-\x7e]{1,255})"?')
+# Visible ASCII but `"`, bare or as a structured-field string ("...", as the draft's examples write it): the
+# quotes come off only as a pair, so "K" and K are one key, and "K or K" are refused rather than read as K.
+_KEY_CHARACTERS = r"[\x21\x23-\x7e]{1,255}"
+_KEY = re.compile(f'(?P<bare>{_KEY_CHARACTERS})|"(?P<quoted>{_KEY_CHARACTERS})"')
 
 Runner = Callable[..., Item]
 
@@ -41,10 +44,11 @@ def parse_key(header: str | None) -> str | None:
     """The key of an Idempotency-Key header value, None when absent, 400 when unusable."""
     if header is None:
         return None
-    match = _KEY.fullmatch(header.strip())
+    match = _KEY.fullmatch(header.strip(OWS))
     if match is None:
-        raise invalid([FieldError(HEADER, "Must be 1 to 255 visible ASCII characters.")])
-    return match.group(1)
+        message = 'Must be 1 to 255 visible ASCII characters other than ", optionally in "quotes".'
+        raise invalid([FieldError(HEADER, message)])
+    return match["bare"] or match["quoted"]
 
 
 @cache

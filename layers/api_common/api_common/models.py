@@ -5,9 +5,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
 
-# JSON Schema `pattern: \S` (not blank). Patterns run on Python's `re`, as the jsonschema checks in the
-# tests do, so both sides agree on what whitespace is.
-NOT_BLANK = r"\S"
+# The patterns are JSON Schema patterns (ECMA-262) that Python's `re` (pydantic here, jsonschema in the local
+# gateway) and Java's regex read the same way: no `\s` (ECMA-262 counts U+FEFF as whitespace, Python does
+# not; Python counts U+001C-U+001F and U+0085, ECMA-262 does not), and no `$` (Python and Java also match it
+# before a final line terminator). Whitespace is the union of both `\s` sets, spelled out as escapes.
+WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# Not blank: at least one character that is not whitespace (patterns match anywhere in the string).
+NOT_BLANK = f"[^{WHITESPACE}]"
+# The end of the string in every dialect: no character follows.
+END = r"(?![\s\S])"
 
 
 class RequestModel(BaseModel):

@@ -1,13 +1,28 @@
 """Full pages over Scan/Query, whatever the read filters out, with the resume key kept in a signed cursor."""
 
+import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
 
 from api_common.cursors import CursorCodec, Key
 from api_common.dynamo import Item
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+_DECIMAL_INTEGER = re.compile(r"0|[1-9][0-9]*")
+
+
+def _decimal_digits(value: object) -> object:
+    # pydantic's lax int also reads "+5", "05", "5.0", "5_0" and " 5"; the contract's integer is its digits.
+    if isinstance(value, str) and not _DECIMAL_INTEGER.fullmatch(value):
+        raise ValueError("Input should be an integer in decimal digits, without sign or leading zero")
+    return value
+
+
+# The `limit` query parameter's type; the handlers add its range (Query(ge=1, le=MAX_LIMIT)).
+StrictInteger = Annotated[int, BeforeValidator(_decimal_digits)]
 
 # One read: (how many items at most, where to start) -> (items, where the next read starts or None).
 Fetch = Callable[[int, Key | None], tuple[list[Item], Key | None]]

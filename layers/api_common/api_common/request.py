@@ -5,7 +5,7 @@ from collections.abc import Callable
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
-from api_common import idempotency, jsonio
+from api_common import etags, idempotency, jsonio
 from api_common.dynamo import Item
 from api_common.etags import IfMatch
 from api_common.models import RequestModel
@@ -18,7 +18,7 @@ def principal(event: APIGatewayProxyEvent) -> str | None:
 
 
 def if_match(event: APIGatewayProxyEvent) -> IfMatch | None:
-    return IfMatch.parse(event.headers.get("If-Match"))
+    return IfMatch.parse(event.headers.get(etags.HEADER))
 
 
 def idempotency_key(event: APIGatewayProxyEvent) -> str | None:
