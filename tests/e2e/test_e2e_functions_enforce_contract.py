@@ -21,18 +21,6 @@ from e2e_support import BODIES, Api, assert_problem
 
 SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text(encoding="utf-8"))
 PATTERN_CANDIDATES = ["x y", "ab\u00e9", " ", "'", '"', "-", "0", "a"]
-WIP_FUNC = pytest.mark.xfail(strict=True, reason="fixed on wip-func")
-# openapi.yaml declares {id} as 1-64 characters (400 otherwise); the functions answer 404 for a longer id.
-ID_LENGTH = pytest.mark.xfail(strict=True, reason="{id} maxLength 64: the functions answer 404, not 400")
-KNOWN = {
-    ("If-Match", "minLength"): WIP_FUNC,
-    ("If-Match", "maxLength"): WIP_FUNC,
-    ("limit", "integer:5.0"): WIP_FUNC,
-    ("limit", "integer:05"): WIP_FUNC,
-    ("limit", "integer:+5"): WIP_FUNC,
-    ("limit", "integer:5_0"): WIP_FUNC,
-    ("id", "maxLength"): ID_LENGTH,
-}
 
 
 @dataclass(frozen=True)
@@ -81,7 +69,7 @@ def _cases() -> list[Any]:
                     if parameter["in"] == "path" and value == "":
                         continue  # an empty segment is another route, not this parameter
                     case = Case(method.upper(), path, parameter["in"], parameter["name"], rule, value)
-                    cases.append(pytest.param(case, id=str(case), marks=KNOWN.get((case.name, rule), ())))
+                    cases.append(pytest.param(case, id=str(case)))
             body = (operation.get("requestBody") or {}).get("content", {}).get("application/json", {})
             model = _deref(body.get("schema") or {})
             if model.get("additionalProperties") is False:
