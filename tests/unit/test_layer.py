@@ -84,7 +84,6 @@ def test_nothing_the_functions_import_is_pruned_from_the_layer() -> None:
         text=True,
         check=True,
     ).stdout.split()
-    assert "aws_lambda_powertools.utilities.idempotency" in loaded  # the exercise reached the lazy paths
-    assert "aws_lambda_powertools.utilities.parameters" in loaded
+    assert "aws_lambda_powertools.utilities.parameters" in loaded  # the exercise reached the lazy path
     for module in loaded:
         assert not any(module == gone or module.startswith(f"{gone}.") for gone in pruned_modules()), module
