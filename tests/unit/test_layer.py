@@ -30,7 +30,7 @@ def test_the_lock_pins_exactly_the_versions_the_tests_run_with() -> None:
 
 
 def test_the_runtime_packages_are_not_shipped() -> None:
-    assert not {"boto3", "botocore", "s3transfer", "urllib3"} & set(pinned())
+    assert not {"boto3", "botocore", "s3transfer", "urllib3", "snapshot-restore-py"} & set(pinned())
 
 
 # Every route and path of both functions, in a fresh interpreter, to see what they import.

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from api_common.problems import Problem, service_unavailable
+from api_common.snapstart import after_restore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -73,6 +74,15 @@ def create_client() -> "DynamoDBClient":
 
 # The one client of the container, created at init (connection reuse across invocations).
 dynamodb = create_client()
+
+
+@after_restore
+def drop_pooled_connections() -> None:
+    """Connections opened before a SnapStart snapshot would be stale in every restored environment.
+
+    close() empties the client's connection pool; the client stays usable and reconnects on its next call.
+    """
+    dynamodb.close()
 
 
 def to_attributes(item: Mapping[str, Any]) -> dict[str, "AttributeValueTypeDef"]:
