@@ -158,3 +158,20 @@ def test_a_refusal_without_the_record_reads_it_once(
 
     assert (replay.status, replay.raw_body) == (201, first.raw_body)
     assert made == ["TransactWriteItems", "GetItem"]
+
+
+def test_an_if_match_longer_than_dynamodb_in_takes_is_settled_by_a_read(
+    products_api: Call, calls: Calls
+) -> None:
+    """DynamoDB's IN takes 100 values: a longer If-Match is checked against the item read first."""
+    product = products_api("POST", "/products", body=PEN).body
+    tags = ", ".join(f'"{n}"' for n in range(1, 102))
+    reply, made = calls.during(
+        products_api, "PUT", f"/products/{product['id']}", body=PEN, headers={"If-Match": tags}
+    )
+    assert (reply.status, made) == (200, ["GetItem", "UpdateItem"])
+    stale = ", ".join(f'"{n}"' for n in range(3, 104))
+    reply, made = calls.during(
+        products_api, "DELETE", f"/products/{product['id']}", headers={"If-Match": stale}
+    )
+    assert (reply.status, made) == (412, ["GetItem"])
