@@ -175,3 +175,12 @@ def test_an_if_match_longer_than_dynamodb_in_takes_is_settled_by_a_read(
         products_api, "DELETE", f"/products/{product['id']}", headers={"If-Match": stale}
     )
     assert (reply.status, made) == (412, ["GetItem"])
+
+
+@pytest.mark.parametrize("tag", ['"01"', '"' + "9" * 5000 + '"', '"1.0"'])
+def test_tags_that_cannot_be_a_version_never_match(products_api: Call, calls: Calls, tag: str) -> None:
+    product = products_api("POST", "/products", body=PEN).body
+    reply, made = calls.during(
+        products_api, "PUT", f"/products/{product['id']}", body=PEN, headers={"If-Match": tag}
+    )
+    assert (reply.status, made) == (412, ["GetItem"])
