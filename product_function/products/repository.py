@@ -53,9 +53,6 @@ class ProductsRepository:
     def replace(self, current: Item, product: Item) -> None:
         self.table.put_replacing(product, int(current["version"]))
 
-    def delete(self, current: Item) -> None:
-        self.table.delete(current["id"], int(current["version"]))
-
     def delete_if(self, product_id: str, versions: frozenset[int] | None) -> None:
         self.table.delete_if(product_id, versions)
 

@@ -40,19 +40,24 @@ class Readable(Protocol):
     def get(self, item_id: str) -> Item | None: ...
 
 
-class Repository(Readable, Protocol):
-    """Versioned writes; replace and delete must be conditional on `current`'s version.
-
-    `create` writes the item and, given a claim, the idempotency record in the same transaction.
-    """
+class Creatable(Protocol):
+    """`create` writes the item and, given a claim, the idempotency record in the same transaction."""
 
     def create(self, item: Item, claim: Claim | None = None) -> None: ...
+
+
+class Repository(Readable, Creatable, Protocol):
+    """Versioned writes; replace and delete must be conditional on `current`'s version."""
+
     def replace(self, current: Item, item: Item) -> None: ...
     def delete(self, current: Item) -> None: ...
 
 
-class Updatable(Repository, Protocol):
-    """An item replaced in place (VersionedTable.update): ConditionFailedError carries the item found."""
+class Updatable(Readable, Protocol):
+    """An item replaced in place (VersionedTable.update): ConditionFailedError carries the item found;
+    `replace` (conditional on `current`'s version) serves when a condition of the repository's own failed."""
+
+    def replace(self, current: Item, item: Item) -> None: ...
 
     def update(
         self,
@@ -181,7 +186,7 @@ def _written(kind: str, event: str, item_id: str, **details: Any) -> None:
 
 
 def create(
-    repository: Repository,
+    repository: Creatable,
     attributes: Mapping[str, Any],
     principal: str | None,
     *,

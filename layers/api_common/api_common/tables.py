@@ -137,10 +137,6 @@ class VersionedTable:
         with _conflicts_as_version_errors():
             self.client.put_item(**self.put_replacing_action(item, version)["Put"])
 
-    def delete(self, item_id: str, version: int) -> None:
-        with _conflicts_as_version_errors():
-            self.client.delete_item(**self.delete_action(item_id, version)["Delete"])
-
     def update(
         self,
         item_id: str,
