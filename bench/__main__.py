@@ -164,6 +164,7 @@ def _warm(subjects: list[Subject], iterations: int, warmup: int) -> dict[str, An
                 "cpu_p99": percentile(route["cpu_us"], 99),
                 "statuses": route["statuses"],
                 "expected": expected[name],
+                "dynamodb_calls": route["dynamodb_calls"],
             }
             for name, route in measured["routes"].items()
         }

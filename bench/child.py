@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator  # loaded by the imports above al
 # --------------------------------------------------------------------------- stubbed AWS services
 
 _STORE: dict[str, dict[str, dict[str, object]]] = {}
+_DYNAMODB_CALLS = [0]  # requests the handler sent to DynamoDB (one per API call; botocore retries none here)
 _SECRET = "bench-cursor-signing-key-" + "k" * 40
 
 
@@ -103,6 +104,7 @@ def _patch_botocore(endpoint_module: object) -> None:
         service, _, operation = target.partition(".")
         body = request.body.decode() if isinstance(request.body, bytes) else request.body or "{}"
         handler = _secretsmanager if service == "secretsmanager" else _dynamodb
+        _DYNAMODB_CALLS[0] += handler is _dynamodb
         payload = json.dumps(handler(operation, json.loads(body))).encode()
         headers = {"x-amzn-RequestId": os.urandom(16).hex(), "Content-Type": "application/x-amz-json-1.0"}
         return AWSResponse(request.url, 200, headers, _Body(payload))
@@ -203,13 +205,20 @@ def _warm(handler: Handler, routes: list[dict], context: Context, spec: dict) ->
         for event in _events(route, spec["warmup"]):
             _invoke(handler, event, context)
         samples, cpu_samples, statuses = [], [], {}
+        calls_before = _DYNAMODB_CALLS[0]
         for event in _events(route, spec["iterations"]):
             t0, c0 = time.perf_counter_ns(), time.process_time_ns()
             status = _invoke(handler, event, context)
             samples.append((time.perf_counter_ns() - t0) / 1000)
             cpu_samples.append((time.process_time_ns() - c0) / 1000)
             statuses[status] = statuses.get(status, 0) + 1
-        measured[route["name"]] = {"us": samples, "cpu_us": cpu_samples, "statuses": statuses}
+        calls = (_DYNAMODB_CALLS[0] - calls_before) / max(len(samples), 1)
+        measured[route["name"]] = {
+            "us": samples,
+            "cpu_us": cpu_samples,
+            "statuses": statuses,
+            "dynamodb_calls": calls,
+        }
     return {"routes": measured}
 
 

@@ -19,8 +19,18 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The part of the Lambda python3.13 runtime that a handler can import besides the standard library.
-RUNTIME_DISTRIBUTIONS = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
+# The part of the Lambda python3.13 runtime that a handler can import besides the standard library
+# (snapshot-restore-py: the SnapStart runtime hooks, in every Python 3.12+ managed runtime).
+RUNTIME_DISTRIBUTIONS = (
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "jmespath",
+    "python-dateutil",
+    "six",
+    "urllib3",
+    "snapshot-restore-py",
+)
 NATIVE_SUFFIXES = (".so", ".pyd")
 
 

@@ -5,6 +5,7 @@ from functools import partial
 from api_common import records
 from api_common.dynamo import Item
 from api_common.etags import IfMatch
+from api_common.idempotency import Claim
 from api_common.paging import list_page
 from products.models import ProductIn
 from products.repository import ProductsRepository
@@ -12,8 +13,10 @@ from products.repository import ProductsRepository
 KIND = "Product"
 
 
-def create_product(products: ProductsRepository, body: ProductIn, principal: str | None) -> Item:
-    return records.create(products, body.attributes(), principal, kind=KIND)
+def create_product(
+    products: ProductsRepository, body: ProductIn, principal: str | None, claim: Claim | None = None
+) -> Item:
+    return records.create(products, body.attributes(), principal, kind=KIND, claim=claim)
 
 
 def get_product(products: ProductsRepository, product_id: str) -> Item:
@@ -38,8 +41,10 @@ def replace_product(
     if_match: IfMatch | None,
     principal: str | None,
 ) -> Item:
-    return records.replace(products, product_id, body.attributes(), if_match, principal, kind=KIND)
+    return records.replace(
+        products, product_id, body.attributes(), if_match, principal, fields=ProductIn.model_fields, kind=KIND
+    )
 
 
 def delete_product(products: ProductsRepository, product_id: str, if_match: IfMatch | None) -> None:
-    records.remove(products, product_id, if_match, kind=KIND)
+    records.delete(products, product_id, if_match, kind=KIND)

@@ -102,19 +102,19 @@ def test_listing_during_an_outage_is_503(products_api: Call, monkeypatch: pytest
 def test_an_idempotency_store_outage_is_503_and_creates_nothing(
     products_api: Call, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_put = dynamodb.put_item
-
-    def put(**kwargs: Any) -> Any:
-        if kwargs["TableName"] == TABLES["IdempotencyTable"]:
-            raise client_error("ProvisionedThroughputExceededException", "PutItem")
-        return real_put(**kwargs)
-
-    monkeypatch.setattr(dynamodb, "put_item", put)
+    # The record is written in the product's own transaction: throttled, neither lands.
+    cancelled = client_error(
+        "TransactionCanceledException",
+        "TransactWriteItems",
+        CancellationReasons=[{"Code": "None"}, {"Code": "ThrottlingError"}],
+    )
+    monkeypatch.setattr(dynamodb, "transact_write_items", failing(cancelled))
     reply = products_api(
         "POST", "/products", body={"name": "P", "price": 1}, headers={"Idempotency-Key": "k"}
     )
     assert_unavailable(reply, "1")
     assert table_items("ProductsTable") == []
+    assert table_items("IdempotencyTable") == []
 
 
 @pytest.mark.parametrize(

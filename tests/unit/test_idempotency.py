@@ -7,11 +7,11 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
-from api_common import idempotency, jsonio
-from tests.unit.conftest import TABLES, Call, FakeLambdaContext
+from api_common.dynamo import dynamodb
+from tests.unit.conftest import TABLES, Call
 from tests.unit.support import CALLER_ARN, OTHER_CALLER_ARN
-from users import logic as users_logic
 
 ALICE = {"name": "Alice", "email": "alice@example.com"}
 PEN = {"name": "Pen", "price": 19.99}
@@ -59,26 +59,25 @@ def test_same_key_with_another_body_is_422(products_api: Call) -> None:
 
 
 def test_a_key_still_in_flight_is_409(users_api: Call, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[type[Exception]] = []
+    # A duplicate whose transaction meets the first one's still committing: DynamoDB cancels it with a
+    # TransactionConflict on the record (the last action), which is the only "in flight" state left.
+    sent: list[list[dict[str, Any]]] = []
 
-    def create_while_the_same_request_runs(users: Any, body: Any, principal: str | None) -> Any:
-        # Arrives while the first request (this very call) holds the key.
-        try:
-            return idempotency.once(
-                "k-busy",
-                scope=f"{principal} POST /users",
-                payload=jsonio.dumps(body.attributes()),
-                operation=lambda: pytest.fail("must not run twice"),
-                context=FakeLambdaContext(),
-            )
-        except Exception as error:
-            seen.append(type(error))
-            raise
+    def conflicting(**request: Any) -> Any:
+        sent.append(request["TransactItems"])
+        reasons = [{"Code": "None"}] * (len(request["TransactItems"]) - 1) + [{"Code": "TransactionConflict"}]
+        raise ClientError(
+            {
+                "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+                "CancellationReasons": reasons,
+            },  # type: ignore[typeddict-unknown-key]
+            "TransactWriteItems",
+        )
 
-    monkeypatch.setattr(users_logic, "create_user", create_while_the_same_request_runs)
+    monkeypatch.setattr(dynamodb, "transact_write_items", conflicting)
     reply = users_api("POST", "/users", body=ALICE, headers={"Idempotency-Key": "k-busy"})
 
-    assert [error.__name__ for error in seen] == ["IdempotencyAlreadyInProgressError"]
+    assert [action["Put"]["TableName"] for action in sent[0]][-1] == TABLES["IdempotencyTable"]
     assert reply.status == 409
     assert reply.body["type"] == "urn:users-products-api:problem:idempotency-key-in-flight"
     assert reply.headers["Retry-After"] == "1"

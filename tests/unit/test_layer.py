@@ -30,7 +30,7 @@ def test_the_lock_pins_exactly_the_versions_the_tests_run_with() -> None:
 
 
 def test_the_runtime_packages_are_not_shipped() -> None:
-    assert not {"boto3", "botocore", "s3transfer", "urllib3"} & set(pinned())
+    assert not {"boto3", "botocore", "s3transfer", "urllib3", "snapshot-restore-py"} & set(pinned())
 
 
 # Every route and path of both functions, in a fresh interpreter, to see what they import.
@@ -84,7 +84,6 @@ def test_nothing_the_functions_import_is_pruned_from_the_layer() -> None:
         text=True,
         check=True,
     ).stdout.split()
-    assert "aws_lambda_powertools.utilities.idempotency" in loaded  # the exercise reached the lazy paths
-    assert "aws_lambda_powertools.utilities.parameters" in loaded
+    assert "aws_lambda_powertools.utilities.parameters" in loaded  # the exercise reached the lazy path
     for module in loaded:
         assert not any(module == gone or module.startswith(f"{gone}.") for gone in pruned_modules()), module

@@ -7,6 +7,7 @@ from http import HTTPStatus
 from api_common import records
 from api_common.dynamo import Item
 from api_common.etags import IfMatch
+from api_common.idempotency import Claim
 from api_common.paging import list_page
 from api_common.problems import Problem
 from users.models import UserIn
@@ -28,9 +29,11 @@ def _unique_email() -> Iterator[None]:
         ) from None
 
 
-def create_user(users: UsersRepository, body: UserIn, principal: str | None) -> Item:
+def create_user(
+    users: UsersRepository, body: UserIn, principal: str | None, claim: Claim | None = None
+) -> Item:
     with _unique_email():
-        return records.create(users, body.attributes(), principal, kind=KIND)
+        return records.create(users, body.attributes(), principal, kind=KIND, claim=claim)
 
 
 def get_user(users: UsersRepository, user_id: str) -> Item:
@@ -46,7 +49,9 @@ def replace_user(
     users: UsersRepository, user_id: str, body: UserIn, if_match: IfMatch | None, principal: str | None
 ) -> Item:
     with _unique_email():
-        return records.replace(users, user_id, body.attributes(), if_match, principal, kind=KIND)
+        return records.replace(
+            users, user_id, body.attributes(), if_match, principal, fields=UserIn.model_fields, kind=KIND
+        )
 
 
 def delete_user(users: UsersRepository, user_id: str, if_match: IfMatch | None) -> None:

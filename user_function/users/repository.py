@@ -2,15 +2,18 @@
 
 Email uniqueness: next to each user the table holds a marker item `email#<lower-cased email>` (attribute
 userId). A user and its marker are written in one transaction, so a taken email cancels the whole write;
-changing or deleting a user moves or frees the marker in the same transaction.
+changing or deleting a user moves or frees the marker in the same transaction. A change that keeps the email
+keeps the marker: it is one update of the user, conditional on the stored email being the one sent.
 """
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from api_common.cursors import Key
 from api_common.dynamo import Item, VersionConflictError, cancellation_codes, error_code
+from api_common.idempotency import Claim
 from api_common.tables import VersionedTable
 
 if TYPE_CHECKING:
@@ -35,8 +38,31 @@ class UsersRepository:
     def get(self, user_id: str) -> Item | None:
         return self.table.get(user_id)
 
-    def create(self, user: Item) -> None:
-        self._transact([self.table.put_new_action(user), self._claim(user)])
+    def create(self, user: Item, claim: Claim | None = None) -> None:
+        actions = [self.table.put_new_action(user), self._claim(user)]
+        self._transact([*actions, claim.put_action(user)] if claim else actions, claim)
+
+    def update(
+        self,
+        user_id: str,
+        attributes: Mapping[str, Any],
+        removed: Iterable[str],
+        *,
+        updated_at: str,
+        principal: str | None,
+        versions: frozenset[int] | None,
+    ) -> Item:
+        """The user's change in place, only while the stored email is exactly the one sent (its marker stays
+        right); otherwise ConditionFailedError with the user, and `replace` moves the marker."""
+        return self.table.update(
+            user_id,
+            attributes,
+            removed,
+            updated_at=updated_at,
+            principal=principal,
+            versions=versions,
+            equal={"email": attributes["email"]},
+        )
 
     def replace(self, current: Item, user: Item) -> None:
         actions = [self.table.put_replacing_action(user, int(current["version"]))]
@@ -74,13 +100,16 @@ class UsersRepository:
             }
         }
 
-    def _transact(self, actions: "list[TransactWriteItemTypeDef]") -> None:
-        """Write all or nothing; the first action is the user, the second (if any) claims its email."""
+    def _transact(self, actions: "list[TransactWriteItemTypeDef]", claim: Claim | None = None) -> None:
+        """Write all or nothing; the first action is the user, the second (if any) claims its email, the last
+        (with a claim) is the idempotency record."""
         try:
             self.table.client.transact_write_items(TransactItems=actions)
         except ClientError as error:
             if error_code(error) != "TransactionCanceledException":
                 raise
+            if claim is not None:
+                claim.settle(error, self.table.client)  # a used key: replay or 422, before anything else
             codes = cancellation_codes(error)
             if codes[:1] == [_CHECK_FAILED]:
                 raise VersionConflictError from error

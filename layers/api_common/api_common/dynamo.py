@@ -6,7 +6,7 @@ half-written.
 """
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from api_common.problems import Problem, service_unavailable
+from api_common.snapstart import after_restore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -53,6 +54,19 @@ class VersionConflictError(Exception):
     """A conditional write found the item changed (or gone) since it was read."""
 
 
+class ConditionFailedError(Exception):
+    """A single write's condition failed; `current` is the item the write found (None: there was none).
+
+    DynamoDB returns that item with the failure when the write asks for ReturnValuesOnConditionCheckFailure
+    ALL_OLD, so telling "missing" (404) from "changed" (412) costs no extra read:
+    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
+    """
+
+    def __init__(self, current: Item | None) -> None:
+        super().__init__("condition failed")
+        self.current = current
+
+
 def create_client() -> "DynamoDBClient":
     """A client for the region and endpoint of the environment (AWS_ENDPOINT_URL_DYNAMODB for local runs)."""
     return boto3.client("dynamodb", config=CLIENT_CONFIG)
@@ -60,6 +74,15 @@ def create_client() -> "DynamoDBClient":
 
 # The one client of the container, created at init (connection reuse across invocations).
 dynamodb = create_client()
+
+
+@after_restore
+def drop_pooled_connections() -> None:
+    """Connections opened before a SnapStart snapshot would be stale in every restored environment.
+
+    close() empties the client's connection pool; the client stays usable and reconnects on its next call.
+    """
+    dynamodb.close()
 
 
 def to_attributes(item: Mapping[str, Any]) -> dict[str, "AttributeValueTypeDef"]:
@@ -72,6 +95,12 @@ def from_attributes(attributes: Mapping[str, Any]) -> Item:
 
 def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def failed_item(error: ClientError) -> Item | None:
+    """The item a ConditionalCheckFailedException carries (ReturnValuesOnConditionCheckFailure=ALL_OLD)."""
+    attributes = cast(Mapping[str, Any] | None, error.response.get("Item"))
+    return from_attributes(attributes) if attributes else None
 
 
 def cancellation_codes(error: ClientError) -> list[str]:

@@ -1,22 +1,32 @@
-"""The Idempotency-Key header (IETF httpapi idempotency-key draft) on POST, over Powertools Idempotency.
+"""The Idempotency-Key header (IETF httpapi idempotency-key draft) on POST, in the item's own transaction.
 
 The record is keyed by caller, route and key, so two callers (or two routes) never share a key space. The
-same key with the same body within an hour replays the first result; with another body it is 422; while the
-first request still runs it is 409. Requests without the header skip the idempotency table altogether.
+same key with the same body within an hour replays the first result; with another body it is 422; while a
+request with the key is committing (DynamoDB reports a transaction conflict) it is 409. Requests without the
+header skip the idempotency table altogether.
+
+Not Powertools' Idempotency utility: it writes its record in requests of its own (in progress, then
+completed), which cannot share the item's transaction; here the record and the item are one atomic write.
 """
 
+import hashlib
+import json
 import re
-from collections.abc import Callable
-from functools import cache
+import time
+from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 
 from api_common.config import COMMON
-from api_common.dynamo import Item, dynamodb
+from api_common.dynamo import Item, from_attributes, to_attributes
 from api_common.problems import FieldError, Problem, invalid
 from api_common.syntax import OWS
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 HEADER = "Idempotency-Key"
 WINDOW_SECONDS = 3600
@@ -24,8 +34,6 @@ WINDOW_SECONDS = 3600
 # quotes come off only as a pair, so "K" and K are one key, and "K or K" are refused rather than read as K.
 _KEY_CHARACTERS = r"[\x21\x23-\x7e]{1,255}"
 _KEY = re.compile(f'(?P<bare>{_KEY_CHARACTERS})|"(?P<quoted>{_KEY_CHARACTERS})"')
-
-Runner = Callable[..., Item]
 
 KEY_REUSED = Problem(
     HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -51,45 +59,81 @@ def parse_key(header: str | None) -> str | None:
     return match["bare"] or match["quoted"]
 
 
-@cache
-def _runner() -> tuple[Runner, Any]:
-    # Imported on the first keyed request only: GETs and un-keyed writes never load this machinery.
-    from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
+class Replay(Exception):  # noqa: N818 - not an error: the outcome of a repeated request
+    """The key was used before with this request: `item` is what the first request created."""
 
-    config = IdempotencyConfig(
-        event_key_jmespath="[scope, key]",
-        payload_validation_jmespath="payload",
-        expires_after_seconds=WINDOW_SECONDS,
-    )
-    store = DynamoDBPersistenceLayer(table_name=COMMON.idempotency_table_name, boto3_client=dynamodb)
-
-    def run(request: dict[str, str], operation: Callable[[], Item]) -> Item:
-        return operation()
-
-    idempotent = idempotent_function(data_keyword_argument="request", persistence_store=store, config=config)
-    return cast(Runner, idempotent(run)), config
+    def __init__(self, item: Item) -> None:
+        super().__init__("replay")
+        self.item = item
 
 
-def once(
-    key: str | None,
-    *,
-    scope: str,
-    payload: str,
-    operation: Callable[[], Item],
-    context: LambdaContext,
-) -> Item:
-    """Run `operation` once per (scope, key); `payload` is the canonical request body it is bound to.
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An Idempotency-Key claimed in the transaction that creates the item, so both land or neither does.
 
-    The result must survive a JSON round trip (Decimals come back as strings): callers re-validate it
-    through their response model either way, so a replay renders exactly like the first response.
+    The record holds a hash of the request and the item the request created (the response is rendered from
+    it, so a replay has the first response's status, body, Location and ETag). It is refused while a
+    current record holds the key; an expired one counts as absent and is overwritten, since DynamoDB's TTL
+    deletes expired items only eventually:
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html
+    """
+
+    record_id: str
+    request_hash: str
+    table: str = field(default_factory=lambda: COMMON.idempotency_table_name)
+
+    def put_action(self, item: Item) -> "TransactWriteItemTypeDef":
+        """The record's Put; it must be the LAST action of the transaction (see `settle`)."""
+        now = int(time.time())
+        record = {
+            "id": self.record_id,
+            "status": "COMPLETED",
+            "validation": self.request_hash,
+            "expiration": now + WINDOW_SECONDS,
+            "item": item,
+        }
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": to_attributes(record),
+                "ConditionExpression": "attribute_not_exists(#id) OR #expiration <= :now",
+                "ExpressionAttributeNames": {"#id": "id", "#expiration": "expiration"},
+                "ExpressionAttributeValues": {":now": {"N": str(now)}},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+
+    def settle(self, error: ClientError, client: "DynamoDBClient") -> None:
+        """Raise what a cancelled transaction means for the key, or return if the key did not cause it.
+
+        CancellationReasons follow the order of the actions, so the record's reason is the last one:
+        https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CancellationReason.html
+        """
+        reasons = error.response.get("CancellationReasons") or [{}]
+        reason = cast(dict[str, Any], reasons[-1])
+        if reason.get("Code") == "TransactionConflict":
+            raise KEY_IN_FLIGHT  # a request with this key is committing right now
+        if reason.get("Code") != "ConditionalCheckFailed":
+            return
+        record = from_attributes(reason["Item"]) if reason.get("Item") else self._read(client)
+        if record is None or int(record["expiration"]) <= int(time.time()):
+            raise KEY_IN_FLIGHT  # the record changed since the refusal: a retry settles it
+        if record.get("validation") != self.request_hash:
+            raise KEY_REUSED
+        raise Replay(record["item"])
+
+    def _read(self, client: "DynamoDBClient") -> Item | None:
+        got = client.get_item(TableName=self.table, Key={"id": {"S": self.record_id}}, ConsistentRead=True)
+        return from_attributes(got["Item"]) if "Item" in got else None
+
+
+def claim(key: str | None, *, scope: str, payload: str) -> Claim | None:
+    """The claim of a keyed request (None without a key). `payload` is the canonical request body.
+
+    Keyed by a hash of scope and key, so neither the caller's ARN nor the key is stored in clear.
     """
     if key is None:
-        return operation()
-    run, config = _runner()
-    # The in-progress record expires with this invocation's remaining time, should it die mid-flight.
-    config.register_lambda_context(context)
-    return run(request={"scope": scope, "key": key, "payload": payload}, operation=operation)
+        return None
+    scoped = hashlib.blake2b(json.dumps([scope, key]).encode(), digest_size=16).hexdigest()
+    request_hash = hashlib.sha256(payload.encode()).hexdigest()
+    return Claim(record_id=f"idempotency#{scoped}", request_hash=request_hash)

@@ -1,19 +1,22 @@
 """What every stored item carries (id, timestamps, version, audit principals) and how it changes safely.
 
-`create`, `replace` and `remove` are the write paths of both services; a service's logic module adds only
-its own rules (e.g. email uniqueness) around them.
+`create`, `replace` and `remove`/`delete` are the write paths of both services; a service's logic module adds
+only its own rules (e.g. email uniqueness) around them. Each write is one DynamoDB request where one suffices:
+`replace` and `delete` write without reading first, and read the item only from a failed condition's answer.
 """
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, Protocol
 
-from api_common.dynamo import Item, VersionConflictError
+from api_common.dynamo import ConditionFailedError, Item, VersionConflictError
 from api_common.etags import IfMatch
+from api_common.idempotency import Claim
 from api_common.observability import count, logger
 from api_common.problems import Problem, not_found
+from api_common.tables import MAX_VERSIONS
 
 # Concurrent writers without If-Match re-read and try again this many times before giving up with 409.
 WRITE_ATTEMPTS = 3
@@ -37,12 +40,39 @@ class Readable(Protocol):
     def get(self, item_id: str) -> Item | None: ...
 
 
-class Repository(Readable, Protocol):
+class Creatable(Protocol):
+    """`create` writes the item and, given a claim, the idempotency record in the same transaction."""
+
+    def create(self, item: Item, claim: Claim | None = None) -> None: ...
+
+
+class Repository(Readable, Creatable, Protocol):
     """Versioned writes; replace and delete must be conditional on `current`'s version."""
 
-    def create(self, item: Item) -> None: ...
     def replace(self, current: Item, item: Item) -> None: ...
     def delete(self, current: Item) -> None: ...
+
+
+class Updatable(Readable, Protocol):
+    """An item replaced in place (VersionedTable.update): ConditionFailedError carries the item found;
+    `replace` (conditional on `current`'s version) serves when a condition of the repository's own failed."""
+
+    def replace(self, current: Item, item: Item) -> None: ...
+
+    def update(
+        self,
+        item_id: str,
+        attributes: Mapping[str, Any],
+        removed: Iterable[str],
+        *,
+        updated_at: str,
+        principal: str | None,
+        versions: frozenset[int] | None,
+    ) -> Item: ...
+
+
+class Deletable(Readable, Protocol):
+    def delete_if(self, item_id: str, versions: frozenset[int] | None) -> None: ...
 
 
 def find(repository: Readable, raw_id: str) -> Item | None:
@@ -104,7 +134,50 @@ def change[T](
             return write(current)
         except VersionConflictError:
             continue
-    raise Problem(HTTPStatus.CONFLICT, f"{kind} is being changed concurrently; retry the request.")
+    raise _conflict(kind)
+
+
+def _conflict(kind: str) -> Problem:
+    return Problem(HTTPStatus.CONFLICT, f"{kind} is being changed concurrently; retry the request.")
+
+
+def _existing_id(raw_id: str, kind: str) -> str:
+    item_id = canonical_id(raw_id)
+    if item_id is None:
+        raise not_found(f"{kind} not found.")
+    return item_id
+
+
+def _could_be_a_version(tag: str) -> bool:
+    """A canonical decimal integer ("1", not "01"), short enough to parse (versions stay far below 10**18)."""
+    return tag.isascii() and tag.isdigit() and len(tag) <= 18 and str(int(tag)) == tag
+
+
+def _accepted_versions(
+    repository: Readable, item_id: str, if_match: IfMatch | None, *, kind: str
+) -> frozenset[int] | None:
+    """The versions a write may apply to (None: any), as a condition DynamoDB can check.
+
+    Only canonical integers can equal a version's ETag. A header that names none (412 whatever is stored) or
+    more than DynamoDB's IN takes is settled by a read instead: 404, 412, or the one version that matched.
+    """
+    if if_match is None or if_match.any_version:
+        return None
+    versions = frozenset(int(tag) for tag in if_match.opaque_tags if _could_be_a_version(tag))
+    if 0 < len(versions) <= MAX_VERSIONS:
+        return versions
+    current = read(repository, item_id, kind=kind)
+    if_match.require(int(current["version"]))
+    return frozenset({int(current["version"])})
+
+
+def _refusal(current: Item | None, if_match: IfMatch | None, *, kind: str) -> Item:
+    """Why a conditional write failed: 404 (no item), 412 (If-Match does not match), else the item found."""
+    if current is None:
+        raise not_found(f"{kind} not found.")
+    if if_match is not None:
+        if_match.require(int(current["version"]))
+    return current
 
 
 def _written(kind: str, event: str, item_id: str, **details: Any) -> None:
@@ -113,35 +186,68 @@ def _written(kind: str, event: str, item_id: str, **details: Any) -> None:
 
 
 def create(
-    repository: Repository, attributes: Mapping[str, Any], principal: str | None, *, kind: str
+    repository: Creatable,
+    attributes: Mapping[str, Any],
+    principal: str | None,
+    *,
+    kind: str,
+    claim: Claim | None = None,
 ) -> Item:
+    """POST; with a claim, a repeated key raises idempotency.Replay (or 422) and writes nothing."""
     item = new_record(attributes, principal)
-    repository.create(item)
+    repository.create(item, claim)
     _written(kind, "Created", item["id"])
     return item
 
 
 def replace(
-    repository: Repository,
+    repository: Updatable,
     raw_id: str,
     attributes: Mapping[str, Any],
     if_match: IfMatch | None,
     principal: str | None,
     *,
+    fields: Iterable[str],
     kind: str,
 ) -> Item:
-    """PUT: full replacement of an existing item (never an upsert), next version."""
+    """PUT: full replacement of an existing item (never an upsert), next version.
 
-    def write(current: Item) -> Item:
-        item = replacement(current, attributes, principal)
-        repository.replace(current, item)
+    One conditional update. When it fails on a condition of the repository's own (a user's email changed)
+    rather than existence or If-Match, the repository's full `replace` runs on the item the failure returned,
+    conditional on its version; a lost race there is retried (unconditional PUT) or ends in 412 (If-Match).
+    """
+    item_id = _existing_id(raw_id, kind)
+    removed = [name for name in fields if name not in attributes]
+    for _ in range(WRITE_ATTEMPTS):
+        versions = _accepted_versions(repository, item_id, if_match, kind=kind)
+        try:
+            item = repository.update(
+                item_id, attributes, removed, updated_at=utc_now(), principal=principal, versions=versions
+            )
+        except ConditionFailedError as failed:
+            current = _refusal(failed.current, if_match, kind=kind)
+            item = replacement(current, attributes, principal)
+            try:
+                repository.replace(current, item)
+            except VersionConflictError:
+                continue
+        _written(kind, "Updated", item["id"], version=item["version"])
         return item
-
-    item = change(repository, raw_id, if_match, write, kind=kind)
-    _written(kind, "Updated", item["id"], version=item["version"])
-    return item
+    raise _conflict(kind)
 
 
 def remove(repository: Repository, raw_id: str, if_match: IfMatch | None, *, kind: str) -> None:
+    """DELETE of an item whose deletion needs what it holds (a user's email marker): read, then write."""
     change(repository, raw_id, if_match, repository.delete, kind=kind)
     _written(kind, "Deleted", raw_id)
+
+
+def delete(repository: Deletable, raw_id: str, if_match: IfMatch | None, *, kind: str) -> None:
+    """DELETE in one conditional request: nothing to read first, and no race to lose without If-Match."""
+    item_id = _existing_id(raw_id, kind)
+    try:
+        repository.delete_if(item_id, _accepted_versions(repository, item_id, if_match, kind=kind))
+    except ConditionFailedError as failed:
+        _refusal(failed.current, if_match, kind=kind)
+        raise _conflict(kind) from failed  # the item was there at an accepted version: cannot happen
+    _written(kind, "Deleted", item_id)

@@ -31,15 +31,17 @@ def idempotency_scope(event: APIGatewayProxyEvent) -> str:
 
 
 def create_once(
-    app: APIGatewayRestResolver, body: RequestModel, create: Callable[[str | None], Item]
+    app: APIGatewayRestResolver,
+    body: RequestModel,
+    create: Callable[[str | None, idempotency.Claim | None], Item],
 ) -> Item:
-    """Run a POST's `create(principal)` under the request's Idempotency-Key (directly when there is none)."""
+    """Run a POST's `create(principal, claim)`: with an Idempotency-Key, the item's transaction also claims
+    the key, and a repeated request gets the item the first one created (nothing is written again)."""
     event = app.current_event
-    principal_arn = principal(event)
-    return idempotency.once(
-        idempotency_key(event),
-        scope=idempotency_scope(event),
-        payload=jsonio.dumps(body.attributes()),
-        operation=lambda: create(principal_arn),
-        context=app.lambda_context,
+    claim = idempotency.claim(
+        idempotency_key(event), scope=idempotency_scope(event), payload=jsonio.dumps(body.attributes())
     )
+    try:
+        return create(principal(event), claim)
+    except idempotency.Replay as replay:
+        return replay.item

@@ -19,15 +19,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
-from api_common import guards, idempotency, jsonio
+from api_common import guards, jsonio
 from api_common.dynamo import unavailable
 from api_common.observability import logger, metrics, tracer
 from api_common.problems import FieldError, Problem, invalid, not_found
@@ -102,8 +97,6 @@ def _store_failure(error: Exception) -> Response[str]:
 
 # Exceptions that always mean the same problem.
 _FIXED_PROBLEMS: dict[type[Exception], Problem] = {
-    IdempotencyValidationError: idempotency.KEY_REUSED,
-    IdempotencyAlreadyInProgressError: idempotency.KEY_IN_FLIGHT,
     # Unreachable behind the guards (they refuse non-JSON first); kept so no content type can yield a 500.
     RequestUnsupportedContentType: guards.UNSUPPORTED_MEDIA_TYPE,
 }
@@ -123,7 +116,7 @@ def create_resolver() -> APIGatewayRestResolver:
     )
     app.exception_handler(Problem)(problem_response)
     app.exception_handler(RequestValidationError)(validation_problem)
-    app.exception_handler([ClientError, BotoCoreError, IdempotencyPersistenceLayerError])(_store_failure)
+    app.exception_handler([ClientError, BotoCoreError])(_store_failure)
     app.exception_handler(list(_FIXED_PROBLEMS))(fixed_problem)
     app.exception_handler(Exception)(_internal_error)
     app.not_found(_route_not_found)
