@@ -160,24 +160,18 @@ def test_a_refusal_without_the_record_reads_it_once(
     assert made == ["TransactWriteItems", "GetItem"]
 
 
-def test_an_if_match_longer_than_dynamodb_in_takes_is_settled_by_a_read(
-    products_api: Call, calls: Calls
-) -> None:
-    """DynamoDB's IN takes 100 values: a longer If-Match is checked against the item read first."""
+def test_an_if_match_over_its_declared_length_costs_no_call(products_api: Call, calls: Calls) -> None:
+    """64 characters hold at most 16 tags, far below the 100 values DynamoDB's IN takes; longer is 400."""
     product = products_api("POST", "/products", body=PEN).body
     tags = ", ".join(f'"{n}"' for n in range(1, 102))
-    reply, made = calls.during(
-        products_api, "PUT", f"/products/{product['id']}", body=PEN, headers={"If-Match": tags}
-    )
-    assert (reply.status, made) == (200, ["GetItem", "UpdateItem"])
-    stale = ", ".join(f'"{n}"' for n in range(3, 104))
-    reply, made = calls.during(
-        products_api, "DELETE", f"/products/{product['id']}", headers={"If-Match": stale}
-    )
-    assert (reply.status, made) == (412, ["GetItem"])
+    for method, body in (("PUT", PEN), ("DELETE", None)):
+        reply, made = calls.during(
+            products_api, method, f"/products/{product['id']}", body=body, headers={"If-Match": tags}
+        )
+        assert (reply.status, made) == (400, [])
 
 
-@pytest.mark.parametrize("tag", ['"01"', '"' + "9" * 5000 + '"', '"1.0"'])
+@pytest.mark.parametrize("tag", ['"01"', '"' + "9" * 19 + '"', '"1.0"'])
 def test_tags_that_cannot_be_a_version_never_match(products_api: Call, calls: Calls, tag: str) -> None:
     product = products_api("POST", "/products", body=PEN).body
     reply, made = calls.during(

@@ -158,8 +158,9 @@ def _accepted_versions(
 ) -> frozenset[int] | None:
     """The versions a write may apply to (None: any), as a condition DynamoDB can check.
 
-    Only canonical integers can equal a version's ETag. A header that names none (412 whatever is stored) or
-    more than DynamoDB's IN takes is settled by a read instead: 404, 412, or the one version that matched.
+    Only canonical integers can equal a version's ETag. A header that names none (412 whatever is stored) is
+    settled by a read instead: 404, 412, or the one version that matched. (64 characters hold at most 16
+    tags, so DynamoDB's limit of 100 IN values is a guard, not a path.)
     """
     if if_match is None or if_match.any_version:
         return None
