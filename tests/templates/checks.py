@@ -383,7 +383,7 @@ def check_stage_throttling_logging_tracing(stack: Stack) -> None:
     assert not any("body" in key.lower() for key in record), "access logs must not carry bodies"
     parameters = stack.sources.template["Parameters"]
     assert parameters["ApiThrottlingRateLimit"]["Default"] == 1000
-    assert parameters["ApiThrottlingBurstLimit"]["Default"] == 2000
+    assert parameters["ApiThrottlingBurstLimit"]["Default"] == 1000
 
 
 def check_api_is_regional_openapi_include(stack: Stack) -> None:
@@ -744,7 +744,7 @@ def check_parameters_documented(stack: Stack) -> None:
         "EnableConfigRule": "false",
         "CreateApiGatewayAccountRole": "true",
         "ApiThrottlingRateLimit": 1000,
-        "ApiThrottlingBurstLimit": 2000,
+        "ApiThrottlingBurstLimit": 1000,
     }
     for name, default in defaults.items():
         assert parameters[name]["Default"] == default, f"{name} default"
@@ -801,8 +801,8 @@ def check_waf_rules(stack: Stack) -> None:
     assert statement["AggregateKeyType"] == "IP"
     assert statement["Limit"] == {"Ref": "RateLimit"}
     assert statement.get("EvaluationWindowSec", 300) == 300
-    assert waf["Parameters"]["RateLimit"]["Default"] == 2000
-    assert stack.sources.template["Parameters"]["WafRateLimit"]["Default"] == 2000
+    assert waf["Parameters"]["RateLimit"]["Default"] == 60000
+    assert stack.sources.template["Parameters"]["WafRateLimit"]["Default"] == 60000
     assert stack.resources["Waf"]["Properties"]["Parameters"]["RateLimit"] == {"Ref": "WafRateLimit"}
     managed = {
         rule["Statement"]["ManagedRuleGroupStatement"]["Name"]

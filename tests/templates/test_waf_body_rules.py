@@ -126,8 +126,8 @@ def test_body_rules_count_and_the_others_block(stack: Stack) -> None:
 
 
 def test_rate_limit_is_a_parameter_the_e2e_suite_can_raise(stack: Stack) -> None:
-    # ~2,000+ requests from one IP in a `make e2e API_URL=...` run would trip the default within 5 minutes;
-    # docs/api.md ("Deployed vs local") tells the user to deploy the test stack with a higher WafRateLimit.
+    # A `make e2e API_URL=...` run sends ~2,000 requests from one IP within minutes: the default
+    # (docs/capacity.md) leaves it far below the limit; the parameter can still be raised for heavier runs.
     parameter = stack.sources.template["Parameters"]["WafRateLimit"]
-    assert parameter["Default"] == 2000
+    assert parameter["Default"] == 60000
     assert parameter["MaxValue"] >= 100_000
