@@ -82,6 +82,10 @@ backend: venv ## Only DynamoDB + Secrets Manager (seeded) for `sam local ... --e
 artifact-check: venv ## The built arm64 artifact under arm64 Python 3.13 (chroot + qemu), every event; root, slow, not in `make test`
 	bash local/artifact-check.sh
 
+.PHONY: sam-local-check
+sam-local-check: venv ## Real `sam local invoke` (every event) + `sam local start-api` (e2e) in Docker, arm64; root, slow
+	bash local/sam-local-check.sh
+
 .PHONY: e2e
 e2e: venv ## The HTTP end-to-end suite; API_URL=... points it at a deployed stack
 	API_URL="$(API_URL)" $(PY) -m pytest tests/e2e -p no:cacheprovider --no-cov

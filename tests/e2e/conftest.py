@@ -20,6 +20,7 @@ import boto3
 import pytest
 from botocore.credentials import Credentials
 from e2e_support import BODIES, LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, STATS, Api, start_local_server
+from sam_local_gaps import pytest_collection_modifyitems_sam_local  # noqa: F401 - a collection hook
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

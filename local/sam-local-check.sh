@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# `make sam-local-check`: the pinned SAM CLI for real, in Docker, on arm64 (qemu): `sam local invoke` with every
+# sample event, then `sam local start-api` with the e2e suite (E2E_TARGET=sam-local skips what sam local does
+# not emulate: tests/e2e/sam_local_gaps.py). Offline: the base image SAM CLI looks for,
+# public.ecr.aws/lambda/python:3.13-arm64, is built locally from the arm64 root (local/lambda-image/), and
+# `--skip-pull-image` keeps SAM CLI from pulling. The functions talk to `make backend` through local/env.json.
+# Starts its own Docker daemon (private socket, data and exec roots, its own bridge, no iptables changes) and
+# stops it, the backend and SAM CLI, and deletes the bridge, whatever happens. Needs root.
+# STEPS="invoke start-api" (default both) chooses what runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source local/arm64-root.sh
+
+IMAGE=public.ecr.aws/lambda/python:3.13-arm64
+BRIDGE=${SAM_LOCAL_BRIDGE:-br-samlocal}
+BRIDGE_CIDR=${SAM_LOCAL_BRIDGE_CIDR:-10.213.7.1/24}
+BRIDGE_IP=${BRIDGE_CIDR%/*}
+API_PORT=${SAM_LOCAL_API_PORT:-3001}
+STEPS=${STEPS:-invoke start-api}
+STATE=/tmp/sam-local-check.$$
+LOGS=$CACHE/sam-local-logs
+CONTEXT=$CACHE/lambda-image-context
+export SAM_CLI_TELEMETRY=0
+# SAM CLI puts these in the functions' environment; the backend accepts any.
+export AWS_ACCESS_KEY_ID=AKIASAMLOCALCHECK000 AWS_SECRET_ACCESS_KEY=sam-local-check AWS_REGION=us-east-1
+unset AWS_PROFILE AWS_SESSION_TOKEN
+
+DOCKERD_PID="" BACKEND_PID="" SAM_PID="" MADE_BRIDGE=""
+stop() {  # a PID we started; wait for it so that nothing outlives this script
+  [ -n "$1" ] && kill "$1" 2>/dev/null && { for _ in $(seq 60); do kill -0 "$1" 2>/dev/null || return 0; sleep 1; done; kill -9 "$1" 2>/dev/null; } || true
+}
+cleanup() {
+  set +e
+  stop "$SAM_PID"
+  if [ -n "$DOCKERD_PID" ]; then
+    docker ps -aq | xargs -r docker rm -f >/dev/null 2>&1
+    stop "$DOCKERD_PID"
+  fi
+  stop "$BACKEND_PID"
+  [ -n "$MADE_BRIDGE" ] && ip link delete "$BRIDGE"
+  rm -rf "$STATE"
+  release_binfmt
+}
+trap cleanup EXIT
+
+ensure_tools docker.io
+ensure_root
+ensure_runtime_packages
+mkdir -p "$STATE" "$LOGS"
+
+# --- a private Docker daemon: its own bridge, socket, data and exec roots; the host's firewall untouched.
+if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+  ip link add "$BRIDGE" type bridge
+  MADE_BRIDGE=1
+  ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+fi
+dockerd --iptables=false --ip-masq=false --bridge "$BRIDGE" --data-root "$PWD/$CACHE/docker-data" \
+  --exec-root "$STATE/exec" --pidfile "$STATE/dockerd.pid" -H "unix://$STATE/docker.sock" \
+  --containerd-namespace sam-local-check --containerd-plugins-namespace sam-local-check-plugins \
+  >"$LOGS/dockerd.log" 2>&1 &
+DOCKERD_PID=$!
+export DOCKER_HOST="unix://$STATE/docker.sock"
+for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+docker info >/dev/null
+
+# --- the base image, rebuilt only when its inputs change.
+inputs=$(cat local/lambda-image/* "$RUNTIME_REQS" "$ROOT/.complete" | sha256sum | cut -c1-16)
+if [ "$(docker image inspect -f '{{index .Config.Labels "local.inputs"}}' "$IMAGE" 2>/dev/null)" != "$inputs" ]; then
+  echo "building $IMAGE (arm64) from $ROOT"
+  rm -rf "$CONTEXT" && mkdir -p "$CONTEXT"
+  tar -C "$ROOT" -cf "$CONTEXT/rootfs.tar" --exclude=./.complete --exclude=./var/task --exclude=./opt \
+    --exclude=./var/check --exclude=./var/lang --exclude=./var/runtime --exclude='./proc/*' --exclude='./sys/*' .
+  "$PY" -m pip install --quiet --no-deps --target "$CONTEXT/runtime" --platform manylinux2014_aarch64 \
+    --python-version 3.13 --implementation cp --only-binary=:all: -r local/lambda-image/requirements.txt
+  cp -a "$RUNTIME/site" "$CONTEXT/sdk"
+  cp local/lambda-image/Dockerfile local/lambda-image/bootstrap "$CONTEXT/"
+  docker build --platform linux/arm64 --label "local.inputs=$inputs" -t "$IMAGE" "$CONTEXT" >"$LOGS/image-build.log"
+  rm -rf "$CONTEXT"
+fi
+
+sam_build
+
+# --- the backend the functions reach as host.docker.internal (the bridge's address).
+"$PY" -m local_api.container_backend --host "$BRIDGE_IP" >"$LOGS/backend.log" 2>&1 &
+BACKEND_PID=$!
+for _ in $(seq 120); do grep -q "samples loaded" "$LOGS/backend.log" && break; sleep 1; done
+grep -q "samples loaded" "$LOGS/backend.log" || { cat "$LOGS/backend.log"; exit 1; }
+
+status=0
+if [[ " $STEPS " == *" invoke "* ]]; then
+  echo "--- sam local invoke, every event"
+  "$PY" -m local_api.sam_local_events --backend "http://$BRIDGE_IP:3010" --skip-pull-image || status=1
+fi
+
+if [[ " $STEPS " == *" start-api "* ]]; then
+  echo "--- sam local start-api + the e2e suite (E2E_TARGET=sam-local)"
+  "$PY" -m local_api.container_backend --host "$BRIDGE_IP" --reseed >/dev/null
+  sam local start-api --env-vars local/env.json --region us-east-1 --add-host host.docker.internal:host-gateway \
+    --skip-pull-image --warm-containers EAGER --port "$API_PORT" >"$LOGS/start-api.log" 2>&1 &
+  SAM_PID=$!
+  for _ in $(seq 600); do
+    curl -s -o /dev/null "http://127.0.0.1:$API_PORT/users" && grep -q "Running on" "$LOGS/start-api.log" && break
+    sleep 1
+  done
+  E2E_TARGET=sam-local API_URL="http://127.0.0.1:$API_PORT" "$PY" -m pytest tests/e2e -p no:cacheprovider --no-cov \
+    -q -rs || status=1
+fi
+exit $status
