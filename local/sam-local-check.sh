@@ -42,6 +42,7 @@ cleanup() {
   release_binfmt
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM  # so that the EXIT trap runs on Ctrl-C or kill too
 
 ensure_tools docker.io
 ensure_root
@@ -80,6 +81,11 @@ if [ "$(docker image inspect -f '{{index .Config.Labels "local.inputs"}}' "$IMAG
 fi
 
 sam_build
+# Emulated, a cold start takes about a minute, and the template's 10 s Timeout would end every first invoke.
+# SAM CLI takes the timeout from the template only: it runs a copy of the built one with the Globals raised.
+QEMU_TEMPLATE=.aws-sam/build/template.qemu.yaml
+sed -E 's/^(    Timeout: )[0-9]+$/\1900/' .aws-sam/build/template.yaml >"$QEMU_TEMPLATE"
+grep -q '^    Timeout: 900$' "$QEMU_TEMPLATE" || { echo "no Globals Timeout found in the built template" >&2; exit 1; }
 
 # --- the backend the functions reach as host.docker.internal (the bridge's address).
 "$PY" -m local_api.container_backend --host "$BRIDGE_IP" >"$LOGS/backend.log" 2>&1 &
@@ -90,13 +96,14 @@ grep -q "samples loaded" "$LOGS/backend.log" || { cat "$LOGS/backend.log"; exit 
 status=0
 if [[ " $STEPS " == *" invoke "* ]]; then
   echo "--- sam local invoke, every event"
-  "$PY" -m local_api.sam_local_events --backend "http://$BRIDGE_IP:3010" --skip-pull-image || status=1
+  "$PY" -m local_api.sam_local_events --backend "http://$BRIDGE_IP:3010" --skip-pull-image \
+    --template "$QEMU_TEMPLATE" || status=1
 fi
 
 if [[ " $STEPS " == *" start-api "* ]]; then
   echo "--- sam local start-api + the e2e suite (E2E_TARGET=sam-local)"
   "$PY" -m local_api.container_backend --host "$BRIDGE_IP" --reseed >/dev/null
-  sam local start-api --env-vars local/env.json --region us-east-1 --add-host host.docker.internal:host-gateway \
+  sam local start-api --template "$QEMU_TEMPLATE" --env-vars local/env.json --region us-east-1 --add-host host.docker.internal:host-gateway \
     --skip-pull-image --warm-containers EAGER --port "$API_PORT" >"$LOGS/start-api.log" 2>&1 &
   SAM_PID=$!
   for _ in $(seq 600); do
