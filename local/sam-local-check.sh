@@ -4,15 +4,18 @@
 # not emulate: tests/e2e/sam_local_gaps.py). Offline: the base image SAM CLI looks for,
 # public.ecr.aws/lambda/python:3.13-arm64, is built locally from the arm64 root (local/lambda-image/), and
 # `--skip-pull-image` keeps SAM CLI from pulling. The functions talk to `make backend` through local/env.json.
-# Starts its own Docker daemon (private socket, data and exec roots, its own bridge, no iptables changes) and
-# stops it, the backend and SAM CLI, and deletes the bridge, whatever happens. Needs root.
+# Everything runs in a network namespace of its own, with its own Docker daemon (private socket, data and exec
+# roots): Docker's iptables rules and bridge live in that namespace, the host's firewall is never touched, and
+# SAM CLI's readiness check sees the emulator's real port (a userland proxy would accept connections before
+# anything listens). The daemon, the backend and SAM CLI are stopped and the namespace deleted, whatever
+# happens. Needs root.
 # STEPS="invoke start-api" (default both) chooses what runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source local/arm64-root.sh
 
 IMAGE=public.ecr.aws/lambda/python:3.13-arm64
-BRIDGE=${SAM_LOCAL_BRIDGE:-br-samlocal}
+NS=sam-local-check-$$
 BRIDGE_CIDR=${SAM_LOCAL_BRIDGE_CIDR:-10.213.7.1/24}
 BRIDGE_IP=${BRIDGE_CIDR%/*}
 API_PORT=${SAM_LOCAL_API_PORT:-3001}
@@ -25,7 +28,8 @@ export SAM_CLI_TELEMETRY=0
 export AWS_ACCESS_KEY_ID=AKIASAMLOCALCHECK000 AWS_SECRET_ACCESS_KEY=sam-local-check AWS_REGION=us-east-1
 unset AWS_PROFILE AWS_SESSION_TOKEN
 
-DOCKERD_PID="" BACKEND_PID="" SAM_PID="" MADE_BRIDGE=""
+DOCKERD_PID="" BACKEND_PID="" SAM_PID="" MADE_NS=""
+in_ns() { nsenter --net="/run/netns/$NS" "$@"; }  # the network namespace only (dockerd needs the host's cgroup mounts)
 stop() {  # a PID we started; wait for it so that nothing outlives this script
   [ -n "$1" ] && kill "$1" 2>/dev/null && { for _ in $(seq 60); do kill -0 "$1" 2>/dev/null || return 0; sleep 1; done; kill -9 "$1" 2>/dev/null; } || true
 }
@@ -37,7 +41,7 @@ cleanup() {
     stop "$DOCKERD_PID"
   fi
   stop "$BACKEND_PID"
-  [ -n "$MADE_BRIDGE" ] && ip link delete "$BRIDGE"
+  [ -n "$MADE_NS" ] && ip netns delete "$NS"
   rm -rf "$STATE"
   release_binfmt
 }
@@ -49,14 +53,11 @@ ensure_root
 ensure_runtime_packages
 mkdir -p "$STATE" "$LOGS"
 
-# --- a private Docker daemon: its own bridge, socket, data and exec roots; the host's firewall untouched.
-if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
-  ip link add "$BRIDGE" type bridge
-  MADE_BRIDGE=1
-  ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
-  ip link set "$BRIDGE" up
-fi
-dockerd --iptables=false --ip-masq=false --bridge "$BRIDGE" --data-root "$PWD/$CACHE/docker-data" \
+# --- a private Docker daemon in a private network namespace (Docker's own iptables rules apply there only).
+ip netns add "$NS"
+MADE_NS=1
+in_ns ip link set lo up
+in_ns dockerd --bip "$BRIDGE_CIDR" --userland-proxy=false --data-root "$PWD/$CACHE/docker-data" \
   --exec-root "$STATE/exec" --pidfile "$STATE/dockerd.pid" -H "unix://$STATE/docker.sock" \
   --containerd-namespace sam-local-check --containerd-plugins-namespace sam-local-check-plugins \
   >"$LOGS/dockerd.log" 2>&1 &
@@ -88,7 +89,7 @@ sed -E 's/^(    Timeout: )[0-9]+$/\1900/' .aws-sam/build/template.yaml >"$QEMU_T
 grep -q '^    Timeout: 900$' "$QEMU_TEMPLATE" || { echo "no Globals Timeout found in the built template" >&2; exit 1; }
 
 # --- the backend the functions reach as host.docker.internal (the bridge's address).
-"$PY" -m local_api.container_backend --host "$BRIDGE_IP" >"$LOGS/backend.log" 2>&1 &
+in_ns "$PY" -m local_api.container_backend --host "$BRIDGE_IP" >"$LOGS/backend.log" 2>&1 &
 BACKEND_PID=$!
 for _ in $(seq 120); do grep -q "samples loaded" "$LOGS/backend.log" && break; sleep 1; done
 grep -q "samples loaded" "$LOGS/backend.log" || { cat "$LOGS/backend.log"; exit 1; }
@@ -96,21 +97,21 @@ grep -q "samples loaded" "$LOGS/backend.log" || { cat "$LOGS/backend.log"; exit 
 status=0
 if [[ " $STEPS " == *" invoke "* ]]; then
   echo "--- sam local invoke, every event"
-  "$PY" -m local_api.sam_local_events --backend "http://$BRIDGE_IP:3010" --skip-pull-image \
+  in_ns "$PY" -m local_api.sam_local_events --backend "http://$BRIDGE_IP:3010" --skip-pull-image \
     --template "$QEMU_TEMPLATE" || status=1
 fi
 
 if [[ " $STEPS " == *" start-api "* ]]; then
   echo "--- sam local start-api + the e2e suite (E2E_TARGET=sam-local)"
-  "$PY" -m local_api.container_backend --host "$BRIDGE_IP" --reseed >/dev/null
-  sam local start-api --template "$QEMU_TEMPLATE" --env-vars local/env.json --region us-east-1 --add-host host.docker.internal:host-gateway \
+  in_ns "$PY" -m local_api.container_backend --host "$BRIDGE_IP" --reseed >/dev/null
+  in_ns sam local start-api --template "$QEMU_TEMPLATE" --env-vars local/env.json --region us-east-1 --add-host host.docker.internal:host-gateway \
     --skip-pull-image --warm-containers EAGER --port "$API_PORT" >"$LOGS/start-api.log" 2>&1 &
   SAM_PID=$!
   for _ in $(seq 600); do
-    curl -s -o /dev/null "http://127.0.0.1:$API_PORT/users" && grep -q "Running on" "$LOGS/start-api.log" && break
+    in_ns curl -s -o /dev/null "http://127.0.0.1:$API_PORT/users" && grep -q "Running on" "$LOGS/start-api.log" && break
     sleep 1
   done
-  E2E_TARGET=sam-local API_URL="http://127.0.0.1:$API_PORT" "$PY" -m pytest tests/e2e -p no:cacheprovider --no-cov \
+  E2E_TARGET=sam-local API_URL="http://127.0.0.1:$API_PORT" in_ns "$PY" -m pytest tests/e2e -p no:cacheprovider --no-cov \
     -q -rs || status=1
 fi
 exit $status

@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         started = time.monotonic()
         done = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, check=False)  # noqa: S603
-        result = _result(done.stdout)
+        stdout, stderr = done.stdout, done.stderr
+        result = _result(stdout)
         status = result.get("statusCode") if result else None
         verdict = "ok" if status == expected else "FAIL"
         print(
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if status != expected:
             failures.append(path.name)
-            print(done.stdout[-2000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
+            print(stdout[-2000:], stderr[-4000:], sep="\n", file=sys.stderr)
     if failures:
         print(
             f"sam local invoke: {len(failures)} events did not answer their status: {failures}",
