@@ -29,7 +29,7 @@ def _suite_tests() -> set[str]:
 
 
 def test_every_listed_gap_is_a_test_of_the_suite() -> None:
-    unknown = set(_gaps().GAPS) - _suite_tests()
+    unknown = {name.split("[", 1)[0] for name in _gaps().GAPS} - _suite_tests()
     assert not unknown, f"renamed or removed tests still listed in sam_local_gaps.py: {unknown}"
 
 
