@@ -28,8 +28,11 @@ export SAM_CLI_TELEMETRY=0
 export AWS_ACCESS_KEY_ID=AKIASAMLOCALCHECK000 AWS_SECRET_ACCESS_KEY=sam-local-check AWS_REGION=us-east-1
 unset AWS_PROFILE AWS_SESSION_TOKEN
 
-DOCKERD_PID="" BACKEND_PID="" SAM_PID="" MADE_NS=""
-in_ns() { nsenter --net="/run/netns/$NS" "$@"; }  # the network namespace only (dockerd needs the host's cgroup mounts)
+DOCKERD_PID="" BACKEND_PID="" SAM_PID="" MADE_NS="" MOUNTED_NETNS_DIR=""
+# The network namespace only (dockerd needs the host's cgroup mounts). nsenter replaces itself with the command,
+# so `$!` of a backgrounded `$IN_NS ...` is the command's own PID (a backgrounded shell function's is not).
+IN_NS=(nsenter "--net=/run/netns/$NS")
+in_ns() { "${IN_NS[@]}" "$@"; }
 stop() {  # a PID we started; wait for it so that nothing outlives this script
   [ -n "$1" ] && kill "$1" 2>/dev/null && { for _ in $(seq 60); do kill -0 "$1" 2>/dev/null || return 0; sleep 1; done; kill -9 "$1" 2>/dev/null; } || true
 }
@@ -39,9 +42,13 @@ cleanup() {
   if [ -n "$DOCKERD_PID" ]; then
     docker ps -aq | xargs -r docker rm -f >/dev/null 2>&1
     stop "$DOCKERD_PID"
+    # dockerd leaves its data root bind-mounted on itself
+    mountpoint -q "$PWD/$CACHE/docker-data" && umount "$PWD/$CACHE/docker-data"
   fi
   stop "$BACKEND_PID"
   [ -n "$MADE_NS" ] && ip netns delete "$NS"
+  # `ip netns add` bind-mounts /run/netns the first time; undo that if it was ours and nothing else uses it
+  [ -n "$MOUNTED_NETNS_DIR" ] && [ -z "$(ip netns list)" ] && umount /run/netns
   rm -rf "$STATE"
   release_binfmt
 }
@@ -54,10 +61,11 @@ ensure_runtime_packages
 mkdir -p "$STATE" "$LOGS"
 
 # --- a private Docker daemon in a private network namespace (Docker's own iptables rules apply there only).
+mountpoint -q /run/netns || MOUNTED_NETNS_DIR=1
 ip netns add "$NS"
 MADE_NS=1
 in_ns ip link set lo up
-in_ns dockerd --bip "$BRIDGE_CIDR" --userland-proxy=false --data-root "$PWD/$CACHE/docker-data" \
+"${IN_NS[@]}" dockerd --bip "$BRIDGE_CIDR" --userland-proxy=false --data-root "$PWD/$CACHE/docker-data" \
   --exec-root "$STATE/exec" --pidfile "$STATE/dockerd.pid" -H "unix://$STATE/docker.sock" \
   --containerd-namespace sam-local-check --containerd-plugins-namespace sam-local-check-plugins \
   >"$LOGS/dockerd.log" 2>&1 &
@@ -89,7 +97,7 @@ sed -E 's/^(    Timeout: )[0-9]+$/\1900/' .aws-sam/build/template.yaml >"$QEMU_T
 grep -q '^    Timeout: 900$' "$QEMU_TEMPLATE" || { echo "no Globals Timeout found in the built template" >&2; exit 1; }
 
 # --- the backend the functions reach as host.docker.internal (the bridge's address).
-in_ns "$PY" -m local_api.container_backend --host "$BRIDGE_IP" >"$LOGS/backend.log" 2>&1 &
+"${IN_NS[@]}" "$PY" -m local_api.container_backend --host "$BRIDGE_IP" >"$LOGS/backend.log" 2>&1 &
 BACKEND_PID=$!
 for _ in $(seq 120); do grep -q "samples loaded" "$LOGS/backend.log" && break; sleep 1; done
 grep -q "samples loaded" "$LOGS/backend.log" || { cat "$LOGS/backend.log"; exit 1; }
@@ -104,7 +112,7 @@ fi
 if [[ " $STEPS " == *" start-api "* ]]; then
   echo "--- sam local start-api + the e2e suite (E2E_TARGET=sam-local)"
   in_ns "$PY" -m local_api.container_backend --host "$BRIDGE_IP" --reseed >/dev/null
-  in_ns sam local start-api --template "$QEMU_TEMPLATE" --env-vars local/env.json --region us-east-1 --add-host host.docker.internal:host-gateway \
+  "${IN_NS[@]}" sam local start-api --template "$QEMU_TEMPLATE" --env-vars local/env.json --region us-east-1 --add-host host.docker.internal:host-gateway \
     --skip-pull-image --warm-containers EAGER --port "$API_PORT" >"$LOGS/start-api.log" 2>&1 &
   SAM_PID=$!
   for _ in $(seq 600); do
