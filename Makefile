@@ -89,6 +89,22 @@ test: lint build checkov unit ## Everything CI runs
 local: venv docs ## Serve the API on http://$(HOST):$(PORT), its reference at /docs (SEED=1 loads samples, PARAMS="K=V ..." template parameters)
 	$(PY) -m local_api --host $(HOST) --port $(PORT) $(if $(SEED),--seed,) $(if $(PARAMS),--parameter-overrides $(PARAMS),)
 
+.PHONY: invoke
+invoke: venv ## One event through one function, no Docker: FUNCTION=UserFunction EVENT=events/users-get-200.json (EVENT=- reads stdin)
+	@$(PY) -m local_api.invoke "$(FUNCTION)" "$(EVENT)"
+
+.PHONY: backend
+backend: venv ## Only DynamoDB + Secrets Manager (seeded) for `sam local ... --env-vars local/env.json` in Docker
+	$(PY) -m local_api.container_backend $(if $(BACKEND_HOST),--host $(BACKEND_HOST),) $(if $(BACKEND_PORT),--port $(BACKEND_PORT),)
+
+.PHONY: artifact-check
+artifact-check: venv ## The built arm64 artifact under arm64 Python 3.13 (chroot + qemu), every event; root, slow, not in `make test`
+	bash local/artifact-check.sh
+
+.PHONY: sam-local-check
+sam-local-check: venv ## Real `sam local invoke` (every event) + `sam local start-api` (e2e) in Docker, arm64; root, slow
+	bash local/sam-local-check.sh
+
 .PHONY: e2e
 e2e: venv ## The HTTP end-to-end suite; API_URL=... points it at a deployed stack
 	API_URL="$(API_URL)" $(PY) -m pytest tests/e2e -p no:cacheprovider --no-cov

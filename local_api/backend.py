@@ -32,9 +32,9 @@ class _OneShotMotoHandler(MotoRequestHandler):
 
 
 class EmbeddedMoto(WsgiServer):
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         app = DomainDispatcherApplication(create_backend_app)
-        super().__init__(host, 0, app, threaded=False, request_handler=_OneShotMotoHandler)
+        super().__init__(host, port, app, threaded=False, request_handler=_OneShotMotoHandler)
 
     def start(self) -> EmbeddedMoto:
         self.start_in_thread("moto")

@@ -20,6 +20,7 @@ import boto3
 import pytest
 from botocore.credentials import Credentials
 from e2e_support import BODIES, LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, STATS, Api, start_local_server
+from sam_local_gaps import pytest_collection_modifyitems_sam_local  # noqa: F401 - a collection hook
 from waf_differences import pytest_collection_modifyitems_waf  # noqa: F401 - marks what WAF answers
 
 

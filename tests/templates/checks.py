@@ -462,6 +462,9 @@ def check_function_environment(stack: Stack) -> None:
         "ALLOWED_ORIGIN": {"Ref": "AllowedOrigin"},
         "IDEMPOTENCY_TABLE_NAME": {"Ref": "IdempotencyTable"},
         "CURSOR_SECRET_ID": {"Ref": "CursorSigningSecret"},
+        # Empty in AWS; local/env.json sets them for `sam local` (docs/local.md).
+        "AWS_ENDPOINT_URL_DYNAMODB": "",
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": "",
     }
     expected = {
         "UserFunction": {
