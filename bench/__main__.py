@@ -20,7 +20,7 @@ from typing import Any
 from bench import events, lambda_env, packaging, report, whatif
 from bench.local_load import moto_server, run_load, summary
 from bench.runner import Subject, import_contributors, median_contributors, run_child
-from bench.stats import median, percentile
+from bench.stats import median, percentile, percentile_ci, ratio_ci
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / ".aws-sam" / "bench"
@@ -41,8 +41,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+_STARTED = time.monotonic()
+
+
 def _step(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
+    print(f"bench: [{time.monotonic() - _STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
 
 
 def _table_variable(function: packaging.Function) -> str:
@@ -128,7 +131,18 @@ def _cold(
             )
         )
     ]
-    result: dict[str, Any] = {"notes": notes, "subjects": {}}
+    result: dict[str, Any] = {"notes": notes, "subjects": {}, "ratio_ci": {}}
+    # The headline ratios' spread: a bootstrap 95 % interval of median(subject) / median(its baseline).
+    versus = [(real.label, baseline.label) for real, baseline in pairs] + [(floor.label, pairs[0][1].label)]
+    for label, base in versus:
+        result["ratio_ci"][label] = {
+            measure: ratio_ci(
+                [_measure(r, measure) for r in samples[label]],
+                [_measure(r, measure) for r in samples[base]],
+                median,
+            )
+            for measure in ("init", "init_cpu")
+        }
     for subject in subjects:
         _step(f"-X importtime: {subject.label}")
         contributors = [
@@ -150,6 +164,10 @@ def _cold(
     return result
 
 
+def _measure(row: dict[str, Any], measure: str) -> float:
+    return float(row["import_ms"] + row["first_ms"]) if measure == "init" else float(row[measure])
+
+
 def _warm(subjects: list[Subject], iterations: int, warmup: int) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for subject in subjects:
@@ -162,6 +180,7 @@ def _warm(subjects: list[Subject], iterations: int, warmup: int) -> dict[str, An
                 "p99": percentile(route["us"], 99),
                 "cpu_p50": percentile(route["cpu_us"], 50),
                 "cpu_p99": percentile(route["cpu_us"], 99),
+                "cpu_p99_ci": percentile_ci(route["cpu_us"], 99),
                 "statuses": route["statuses"],
                 "expected": expected[name],
                 "dynamodb_calls": route["dynamodb_calls"],
