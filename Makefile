@@ -78,12 +78,25 @@ build: venv ## sam build (arm64, python3.13)
 checkov: $(CHECKOV_VENV)/.installed ## checkov on every template, zero failed checks
 	$(CHECKOV_VENV)/bin/checkov --skip-download --quiet --compact --framework cloudformation $(addprefix -f ,$(TEMPLATES))
 
+# pytest-xdist workers for `make unit` and `make check`. The e2e suite stays on one worker (`--dist loadgroup`,
+# tests/e2e/conftest.py): one local server per session, and the status tally sees every request.
+PYTEST_WORKERS ?= 2
+
 .PHONY: unit
 unit: venv ## pytest: unit, template and end-to-end suites (e2e starts its own local server)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
+.PHONY: check
+check: venv ## The inner loop, about a minute: ruff, mypy and the in-process unit tests
+	ruff check .
+	ruff format --check .
+	mypy
+	$(PY) -m pytest tests/unit -n $(PYTEST_WORKERS) -p no:cacheprovider --no-cov -q
+
+# The four steps are independent: run them side by side, each one's output kept together (--output-sync).
 .PHONY: test
-test: lint build checkov unit ## Everything CI runs
+test: ## Everything CI runs: lint, build, checkov and unit, side by side
+	$(MAKE) --no-print-directory -j 4 --output-sync=target lint build checkov unit
 
 .PHONY: local
 local: venv docs ## Serve the API on http://$(HOST):$(PORT), its reference at /docs (SEED=1 loads samples, PARAMS="K=V ..." template parameters)
