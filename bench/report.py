@@ -49,7 +49,7 @@ def _ratio(results: dict[str, Any], label: str, base: str, measure: str = "init"
 def _ci(results: dict[str, Any], label: str, measure: str) -> str:
     """The ratio's 95 % interval, as ` [low to high]` (absent from results written before it was measured)."""
     spread = results["cold"].get("ratio_ci", {}).get(label, {}).get(measure)
-    return f" [{spread[0]:.2f} to {spread[1]:.2f}]" if spread else ""
+    return f" [95 % CI {spread[0]:.2f} to {spread[1]:.2f}]" if spread else ""
 
 
 def _goals(results: dict[str, Any]) -> list[str]:
@@ -70,18 +70,18 @@ def _goals(results: dict[str, Any]) -> list[str]:
         route, worst = max(warm[name].items(), key=lambda item: item[1]["cpu_p99"])
         verdict = _met(worst["cpu_p99"] <= GOALS["warm_p99_us"])
         spread = worst.get("cpu_p99_ci")
-        interval = f" [{spread[0] / 1000:.2f} to {spread[1] / 1000:.2f}]" if spread else ""
+        interval = f" [95 % CI {spread[0] / 1000:.2f} to {spread[1] / 1000:.2f}]" if spread else ""
         warm_cells.append(
             f"{worst['cpu_p99'] / 1000:.2f} ms CPU{interval}, {route} ({verdict}); "
             f"wall {worst['p99'] / 1000:.2f} ms"
         )
     rows.append(
-        f"| cold init (import + first GET), median, vs baseline [95 % CI] | ≤ 1.5{X} | "
+        f"| cold init (import + first GET), median, vs baseline | ≤ 1.5{X} | "
         + " | ".join(ratio_cells)
         + " |"
     )
     rows.append("| unzipped package (function + layer) | ≤ 10 MB | " + " | ".join(size_cells) + " |")
-    warm_goal = "| warm overhead p99 (CPU time) [95 % CI], slowest route | ≤ 1 ms | "
+    warm_goal = "| warm overhead p99 (CPU time), slowest route | ≤ 1 ms | "
     rows.append(warm_goal + " | ".join(warm_cells) + " |")
     if results.get("local"):
         local = next(iter(results["local"].values()))  # `make local` as it ships
@@ -103,7 +103,7 @@ def _cold(results: dict[str, Any]) -> list[str]:
     cold = results["cold"]["subjects"]
     rows = [
         "| subject | import median / p90 | first GET median / p90 | **init** median / p90 "
-        "| init vs baseline [95 % CI] | init CPU time median | CPU vs baseline [95 % CI] |",
+        "| init vs baseline | init CPU time median | CPU vs baseline |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for base, labels in _groups(results, "cold"):
