@@ -23,14 +23,6 @@ from e2e_support import BODIES, LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, STATS, Ap
 from waf_differences import pytest_collection_modifyitems_waf  # noqa: F401 - marks what WAF answers
 
 
-def pytest_itemcollected(item: pytest.Item) -> None:
-    # Under pytest-xdist (`--dist loadgroup`, as `make unit` runs it) the whole suite goes to one worker: one
-    # local server for the session, and the status tally sees every request. Marked as each item is
-    # collected, before xdist reads the groups in its own pytest_collection_modifyitems.
-    if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-        item.add_marker(pytest.mark.xdist_group("e2e"))
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
