@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
+from local_api.moto_in_process import serialised
 from local_api.serving import WsgiServer
 from local_api.stack import LocalStack
 from local_api.template_tables import create_tables
@@ -33,7 +34,7 @@ class _OneShotMotoHandler(MotoRequestHandler):
 
 class EmbeddedMoto(WsgiServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        app = DomainDispatcherApplication(create_backend_app)
+        app = serialised(DomainDispatcherApplication(create_backend_app))  # the in-process path's lock too
         super().__init__(host, port, app, threaded=False, request_handler=_OneShotMotoHandler)
 
     def start(self) -> EmbeddedMoto:

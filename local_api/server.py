@@ -13,6 +13,7 @@ from botocore.credentials import Credentials
 from local_api import docs_site, sam
 from local_api.backend import Backend, EmbeddedMoto, provision
 from local_api.gateway import Gateway, GatewaySettings
+from local_api.moto_in_process import InProcessDispatch, speed_up_moto
 from local_api.openapi import OpenApi
 from local_api.runner import InProcessRunner, function_environment
 from local_api.serving import WsgiServer
@@ -57,6 +58,9 @@ class LocalApi:
         self.credentials = credentials_from_env(config.host)
         self.stack: LocalStack = load_stack(config.template, config.region, config.parameter_overrides)
         self._moto = EmbeddedMoto().start()  # loopback only, whatever HOST the API listens on
+        # Calls addressed to it are answered in this process, before any client exists (see the module).
+        speed_up_moto()
+        self._in_process = InProcessDispatch(self._moto.url).install()
         self.backend: Backend = provision(
             self.stack, self._moto.url, config.region, self._aws_creds(), config.dynamodb_endpoint
         )
@@ -106,6 +110,7 @@ class LocalApi:
 
     def stop(self) -> None:
         self._server.stop()
+        self._in_process.uninstall()
         self._moto.stop()
 
     def _aws_creds(self) -> dict[str, str]:

@@ -33,9 +33,10 @@ for variable in (
 ):
     os.environ.pop(variable, None)
 
+import functools  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, Literal  # noqa: E402
 
 import boto3  # noqa: E402
 import moto  # noqa: E402, F401 - imported before the handlers so that their clients are mockable
@@ -72,12 +73,19 @@ class FakeLambdaContext:
         return 10_000
 
 
+@functools.cache
+def _setup_client(service: Literal["dynamodb", "secretsmanager"]) -> Any:
+    # One client per process for the fixture's own calls: moto's hook answers whichever mock is active, and
+    # building a client (its service model) costs more than the rest of the fixture.
+    return boto3.session.Session().client(service)
+
+
 @pytest.fixture
 def aws() -> Iterator[None]:
     """A fresh moto account with the template's tables and the cursor signing secret."""
     with mock_aws():
-        create_tables(boto3.client("dynamodb"), TABLES)
-        boto3.client("secretsmanager").create_secret(
+        create_tables(_setup_client("dynamodb"), TABLES)
+        _setup_client("secretsmanager").create_secret(
             Name=os.environ["CURSOR_SECRET_ID"], SecretString=CURSOR_KEY
         )
         yield
