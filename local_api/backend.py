@@ -17,7 +17,9 @@ from typing import Any
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
+from local_api import sam
 from local_api.moto_in_process import serialised
+from local_api.runner import function_environment
 from local_api.serving import WsgiServer
 from local_api.stack import LocalStack
 from local_api.template_tables import create_tables
@@ -49,6 +51,18 @@ class Backend:
     endpoints: dict[str, str]  # AWS_ENDPOINT_URL_* variables for the functions
     physical_ids: dict[str, str]  # logical ID -> table name / secret ARN
     dynamodb_endpoint: str
+
+    def environment_of(self, function: sam.Function, aws_creds: Mapping[str, str]) -> dict[str, str]:
+        """The function's template environment, with the logical IDs `!Ref` leaves locally replaced by the
+        local tables' names and the local secret's ARN, and its AWS calls sent to this backend."""
+        variables = (function.environment or {}).get("Variables", {})
+        overrides = {
+            name: self.physical_ids[value]
+            for name, value in variables.items()
+            if isinstance(value, str) and value in self.physical_ids
+        }
+        overrides.update(self.endpoints)
+        return function_environment(function, overrides, aws_creds)
 
 
 def provision(

@@ -20,9 +20,8 @@ from typing import Any
 
 import boto3
 
-from local_api import sam
 from local_api.backend import Backend, EmbeddedMoto, provision
-from local_api.runner import InProcessRunner, function_environment
+from local_api.runner import InProcessRunner
 from local_api.samples import reseed
 from local_api.stack import LocalStack, load_stack
 
@@ -62,20 +61,12 @@ class LocalInvoker:
         self.runner = InProcessRunner(
             self.stack.functions,
             self.stack.base_dir,
-            {name: self.environment(function) for name, function in self.stack.functions.items()},
+            {
+                name: self.backend.environment_of(function, self._creds)
+                for name, function in self.stack.functions.items()
+            },
             region,
         )
-
-    def environment(self, function: sam.Function) -> dict[str, str]:
-        """As `make local` gives it: the logical IDs `!Ref` leaves locally replaced by the local names."""
-        variables = (function.environment or {}).get("Variables", {})
-        overrides = {
-            name: self.backend.physical_ids[value]
-            for name, value in variables.items()
-            if isinstance(value, str) and value in self.backend.physical_ids
-        }
-        overrides.update(self.backend.endpoints)
-        return function_environment(function, overrides, self._creds)
 
     def reseed(self) -> None:
         """Back to the sample items (events that delete or update change them)."""

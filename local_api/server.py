@@ -15,7 +15,7 @@ from local_api.backend import Backend, EmbeddedMoto, provision
 from local_api.gateway import Gateway, GatewaySettings
 from local_api.moto_in_process import InProcessDispatch, speed_up_moto
 from local_api.openapi import OpenApi
-from local_api.runner import InProcessRunner, function_environment
+from local_api.runner import InProcessRunner
 from local_api.serving import WsgiServer
 from local_api.stack import LocalStack, load_stack
 from local_api.waf import WebAcl
@@ -77,7 +77,10 @@ class LocalApi:
         runner = InProcessRunner(
             self.stack.functions,
             self.stack.base_dir,
-            {name: self._environment(function) for name, function in self.stack.functions.items()},
+            {
+                name: self.backend.environment_of(function, self._aws_creds())
+                for name, function in self.stack.functions.items()
+            },
             config.region,
             event_hook=self.gateway.event_hook,
             outcome_hook=self.gateway.outcome_hook,
@@ -122,15 +125,3 @@ class LocalApi:
         if self.credentials.token:
             creds["sessiontoken"] = self.credentials.token
         return creds
-
-    def _environment(self, function: sam.Function) -> dict[str, str]:
-        """The function's template environment, with logical IDs (what `!Ref` resolves to locally) replaced by
-        the local tables' names and the local secret's ARN, and its AWS calls sent to the local backend."""
-        variables = (function.environment or {}).get("Variables", {})
-        overrides = {
-            name: self.backend.physical_ids[value]
-            for name, value in variables.items()
-            if isinstance(value, str) and value in self.backend.physical_ids
-        }
-        overrides.update(self.backend.endpoints)
-        return function_environment(function, overrides, self._aws_creds())
