@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by local/artifact-check.sh and local/sam-local-check.sh: the arm64 tools, root and runtime packages
 # they share, each made only when missing (cached under .cache/, gitignored). Needs root.
 CACHE=.cache

@@ -133,7 +133,7 @@ def check(command: list[str]) -> list[str]:
 
 
 def test_the_workflows_exist() -> None:
-    assert {path.name for path in WORKFLOWS} == {"test.yml", "deploy.yml"}
+    assert {path.name for path in WORKFLOWS} == {"test.yml", "deploy.yml", "sam-local.yml"}
 
 
 def test_every_command_the_workflows_run_exists() -> None:
