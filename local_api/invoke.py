@@ -30,7 +30,7 @@ DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
 LOCAL_CREDENTIALS = {"key": "AKIALOCALINVOKE00000", "secret": "local-invoke-secret"}
 
 
-class _Collector:
+class Collector:
     """The two methods of SAM's StreamWriter the runner uses."""
 
     def __init__(self) -> None:
@@ -86,7 +86,7 @@ class LocalInvoker:
 
     def invoke(self, function: str, event: str) -> str:
         """The function's result (or Lambda's error payload) as the JSON text Lambda returns."""
-        collector = _Collector()
+        collector = Collector()
         self.runner.invoke(function, event, stdout=collector)  # type: ignore[arg-type]
         return collector.text
 

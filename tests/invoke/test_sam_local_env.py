@@ -22,6 +22,7 @@ from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
 from local_api.container_backend import DEFAULT_PORT, ENV_VARS_FILE, ContainerBackend, reseed_running
+from local_api.invoke import Collector
 from local_api.runner import InProcessRunner
 from local_api.samples import ITEMS
 from local_api.stack import load_stack
@@ -153,24 +154,13 @@ def routes() -> Any:
     return load_stack(ROOT / "template.yaml", REGION).api.routes
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.text = ""
-
-    def write_str(self, text: str) -> None:
-        self.text += text
-
-    def flush(self) -> None:
-        pass
-
-
 @pytest.mark.parametrize("name", CALLS)
 def test_the_backend_answers_the_functions_calls(
     runner: InProcessRunner, backend: ContainerBackend, routes: Any, name: str
 ) -> None:
     reseed_running(backend.url, REGION)
     path = ROOT / "events" / f"{name}.json"
-    collector = _Collector()
+    collector = Collector()
 
     runner.invoke(function_for(load(path), routes), path.read_text(encoding="utf-8"), stdout=collector)  # type: ignore[arg-type]
 
