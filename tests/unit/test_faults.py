@@ -7,8 +7,10 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, ReadTimeoutError
 from botocore.stub import Stubber
 
-from api_common.dynamo import dynamodb
+from api_common.dynamo import container_client
 from tests.unit.conftest import TABLES, Call
+
+dynamodb = container_client()  # the handlers' client (one per process)
 
 ALICE = {"name": "Alice", "email": "alice@example.com"}
 UNAVAILABLE = "urn:users-products-api:problem:service-unavailable"
