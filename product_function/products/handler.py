@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from api_common import config, request
-from api_common.cursors import MAX_CURSOR_LENGTH
+from api_common.cursors import MAX_CURSOR_LENGTH, CursorCodec
 from api_common.dynamo import container_client
 from api_common.models import NOT_BLANK
 from api_common.paging import DEFAULT_LIMIT, MAX_LIMIT, StrictInteger
@@ -27,6 +27,7 @@ config.common()
 CONFIG = products_config()
 dynamodb = container_client()
 products = ProductsRepository(VersionedTable(CONFIG.table_name, dynamodb), CONFIG.category_index)
+cursors = CursorCodec()  # signs and checks this service's page cursors
 app = create_resolver()
 
 
@@ -42,7 +43,7 @@ def list_products(
     cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_LENGTH)] = None,
     category: Annotated[str | None, Query(min_length=1, max_length=50, pattern=NOT_BLANK)] = None,
 ) -> Response[str]:
-    page, next_cursor = logic.list_products(products, limit, cursor, category)
+    page, next_cursor = logic.list_products(products, cursors, limit, cursor, category)
     return page_response(map(Product.model_validate, page), next_cursor)
 
 

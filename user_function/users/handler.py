@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from api_common import config, request
-from api_common.cursors import MAX_CURSOR_LENGTH
+from api_common.cursors import MAX_CURSOR_LENGTH, CursorCodec
 from api_common.dynamo import container_client
 from api_common.paging import DEFAULT_LIMIT, MAX_LIMIT, StrictInteger
 from api_common.resolver import create_resolver, lambda_entry
@@ -26,6 +26,7 @@ config.common()
 CONFIG = users_config()
 dynamodb = container_client()
 users = UsersRepository(VersionedTable(CONFIG.table_name, dynamodb))
+cursors = CursorCodec()  # signs and checks this service's page cursors
 app = create_resolver()
 
 
@@ -40,7 +41,7 @@ def list_users(
     limit: Annotated[StrictInteger, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_LENGTH)] = None,
 ) -> Response[str]:
-    page, next_cursor = logic.list_users(users, limit, cursor)
+    page, next_cursor = logic.list_users(users, cursors, limit, cursor)
     return page_response(map(User.model_validate, page), next_cursor)
 
 

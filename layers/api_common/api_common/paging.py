@@ -28,8 +28,6 @@ StrictInteger = Annotated[int, BeforeValidator(_decimal_digits)]
 # One read: (how many items at most, where to start) -> (items, where the next read starts or None).
 Fetch = Callable[[int, Key | None], tuple[list[Item], Key | None]]
 
-cursors = CursorCodec()
-
 
 def fill_page(fetch: Fetch, limit: int, start: Key | None) -> tuple[list[Item], Key | None]:
     """Read until `limit` items are collected or the table ends.
@@ -52,6 +50,8 @@ def list_page(
     fetch: Fetch,
     limit: int,
     cursor: str | None,
+    *,
+    cursors: CursorCodec,
 ) -> tuple[list[Item], str | None]:
     """One page of `listing` and the cursor of the next one (None at the end)."""
     start = cursors.decode(listing, cursor, key_attributes) if cursor else None
