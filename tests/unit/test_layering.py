@@ -26,6 +26,7 @@ CONFIG = frozenset({"config"})
 ENVIRONMENT_OR_CLIENT = frozenset(
     {"getenv", "client", "resource", "Session", "container_client", "create_client"}
     | {"common", "common_config", "load", "users_config", "products_config"}
+    | {"CursorCodec"}  # also handler-owned: one page-cursor codec per service, passed down
 )
 # Powertools reads its own POWERTOOLS_* variables when these are built; its documented pattern is one of each
 # per module at import, and the tracer must patch botocore before any client exists.
@@ -131,5 +132,5 @@ def test_the_handlers_do_read_at_import() -> None:
     """The one place the environment is read and the client built: each handler's top level, once."""
     for service in SERVICES:
         reads = reads_at_import(parse(service / "handler.py"))
-        assert any("container_client()" in read for read in reads)
-        assert any("common()" in read for read in reads)
+        for created in ("container_client()", "common()", "CursorCodec()"):
+            assert any(read.endswith(f": {created}") for read in reads), (service.name, created)
