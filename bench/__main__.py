@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench import events, lambda_env, packaging, report, whatif
+from bench import events, lambda_env, packaging, report
 from bench.local_load import moto_server, run_load, summary
 from bench.runner import Subject, import_contributors, median_contributors, run_child
 from bench.stats import median, percentile, percentile_ci, ratio_ci
@@ -42,7 +42,6 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="warm children run side by side"
     )
     parser.add_argument("--profile-invocations", type=int, default=500, help="cProfile calls per route")
-    parser.add_argument("--whatif-runs", type=int, default=5, help="cold starts per what-if variant")
     parser.add_argument("--skip-build", action="store_true", help="reuse .aws-sam/bench/build")
     parser.add_argument("--skip-local", action="store_true", help="leave out the local API load")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/ untouched")
@@ -250,38 +249,6 @@ def _sizes(functions: list[packaging.Function], scratch: Path) -> dict[str, Any]
     return result
 
 
-def _whatif(function: packaging.Function, real: Subject, scratch: Path, runs: int) -> dict[str, Any]:
-    """The layer with third-party code as bytecode only: arm64 size, and cold init and routes here."""
-    _step(f"what-if: {function.name} with its layer's third-party code as bytecode only")
-    built = tuple(whatif.variant_of(layer, scratch / "whatif" / layer.name) for layer in function.layer_dirs)
-    size = packaging.package_size(replace(function, layer_dirs=built), scratch / "whatif-zips")
-    opt = real.paths[2].parent  # <scratch>/<function>/opt
-    copy = scratch / "whatif-host" / "opt"
-    shutil.copytree(opt, copy, symlinks=True)
-    whatif.bytecode_only(copy / "python")
-    variant = replace(
-        real,
-        label=f"{real.label}, bytecode-only layer",
-        paths=[real.paths[0], *(copy / p.relative_to(opt) for p in real.paths[1:3]), *real.paths[3:]],
-    )
-    samples: dict[str, list[dict[str, Any]]] = {real.label: [], variant.label: []}
-    for run in range(runs):
-        for subject in (real, variant) if run % 2 else (variant, real):
-            samples[subject.label].append(run_child(subject, "cold")[0])
-    checked = run_child(variant, "warm", iterations=50, warmup=0)[0]["routes"]
-    return {
-        "function": function.name,
-        "unzipped": size.unzipped,
-        "zipped": size.zipped,
-        "init": {
-            label: median([r["import_ms"] + r["first_ms"] for r in rows]) for label, rows in samples.items()
-        },
-        "init_cpu": {label: median([r["init_cpu_ms"] for r in rows]) for label, rows in samples.items()},
-        "statuses": {name: route["statuses"] for name, route in checked.items()},
-        "expected": {route["name"]: route["expect"] for route in real.routes},
-    }
-
-
 def _local(args: argparse.Namespace) -> dict[str, Any]:
     """`make local` as it ships (moto embedded in the server), then with moto in a process of its own."""
     measured = {}
@@ -325,7 +292,6 @@ def main(argv: list[str] | None = None) -> int:
         }
         results["rss"], results["imported"] = _rss(subjects, args.rss_invocations)
         results["profiles"] = _profiles(pairs, results["warm"], min(args.warm, args.profile_invocations))
-        results["whatif"] = _whatif(functions[0], pairs[0][0], scratch, args.whatif_runs)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     failed = False

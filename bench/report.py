@@ -209,31 +209,6 @@ def _sizes(results: dict[str, Any]) -> list[str]:
     return rows
 
 
-def _whatif(results: dict[str, Any]) -> list[str]:
-    w = results.get("whatif")
-    if not w:
-        return []
-    name = w["function"]
-    built = results["sizes"][name]
-    real, variant = name, f"{name}, bytecode-only layer"
-    broken = [r for r, statuses in w["statuses"].items() if set(statuses) != {str(w["expected"][r])}]
-    routes = (
-        "all answer as expected" if not broken else "**unexpected statuses on " + ", ".join(broken) + "**"
-    )
-    return [
-        "What-if: the layer's third-party packages as bytecode only (see `bench/whatif.py`):",
-        "",
-        "| CommonLayer | unzipped (function + layer) | zipped | init median | init CPU time median |",
-        "|---|---:|---:|---:|---:|",
-        f"| as built | {built['unzipped'] / MB:.2f} MB | {built['zipped'] / MB:.2f} MB "
-        f"| {w['init'][real]:.1f} ms | {w['init_cpu'][real]:.1f} ms |",
-        f"| third-party as bytecode only | {w['unzipped'] / MB:.2f} MB | {w['zipped'] / MB:.2f} MB "
-        f"| {w['init'][variant]:.1f} ms | {w['init_cpu'][variant]:.1f} ms |",
-        "",
-        f"With the bytecode-only layer, {name}'s routes {routes}.",
-    ]
-
-
 def _bytes(size: int) -> str:
     return f"{size / MB:.2f} MB" if size >= 100_000 else f"{size / 1000:.1f} kB"
 
@@ -312,7 +287,6 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         *_sizes(results),
         "",
-        *_whatif(results),
         "",
         f"### 4. Peak RSS (cold init + {args['rss_invocations']} invocations across the routes)",
         "",

@@ -1,4 +1,4 @@
-"""The products service's settings, parsed once per container (shared ones: api_common.config.COMMON)."""
+"""The products service's settings, parsed once per container (shared ones: api_common.config.common)."""
 
 from dataclasses import dataclass
 
@@ -11,4 +11,5 @@ class ProductsConfig:
     category_index: str
 
 
-CONFIG = load(ProductsConfig, table_name="PRODUCTS_TABLE_NAME", category_index="PRODUCTS_CATEGORY_INDEX")
+def products_config() -> ProductsConfig:
+    return load(ProductsConfig, table_name="PRODUCTS_TABLE_NAME", category_index="PRODUCTS_CATEGORY_INDEX")

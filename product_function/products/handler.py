@@ -6,21 +6,28 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from api_common import request
-from api_common.cursors import MAX_CURSOR_LENGTH
+from api_common import config, request
+from api_common.cursors import MAX_CURSOR_LENGTH, CursorCodec
+from api_common.dynamo import container_client
 from api_common.models import NOT_BLANK
 from api_common.paging import DEFAULT_LIMIT, MAX_LIMIT, StrictInteger
 from api_common.resolver import create_resolver, lambda_entry
 from api_common.responses import created_response, item_response, no_content, page_response
 from api_common.tables import VersionedTable
 from products import logic
-from products.config import CONFIG
+from products.config import products_config
 from products.models import Product, ProductIn
 from products.repository import ProductsRepository
 
 COLLECTION = "/products"
 
-products = ProductsRepository(VersionedTable(CONFIG.table_name), CONFIG.category_index)
+# Init (once per container): the environment is read and the client created here, and a missing variable
+# fails the cold start rather than a request.
+config.common()
+CONFIG = products_config()
+dynamodb = container_client()
+products = ProductsRepository(VersionedTable(CONFIG.table_name, dynamodb), CONFIG.category_index)
+cursors = CursorCodec()  # signs and checks this service's page cursors
 app = create_resolver()
 
 
@@ -36,7 +43,7 @@ def list_products(
     cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_LENGTH)] = None,
     category: Annotated[str | None, Query(min_length=1, max_length=50, pattern=NOT_BLANK)] = None,
 ) -> Response[str]:
-    page, next_cursor = logic.list_products(products, limit, cursor, category)
+    page, next_cursor = logic.list_products(products, cursors, limit, cursor, category)
     return page_response(map(Product.model_validate, page), next_cursor)
 
 

@@ -3,6 +3,7 @@
 from functools import partial
 
 from api_common import records
+from api_common.cursors import CursorCodec
 from api_common.dynamo import Item
 from api_common.etags import IfMatch
 from api_common.idempotency import Claim
@@ -24,14 +25,15 @@ def get_product(products: ProductsRepository, product_id: str) -> Item:
 
 
 def list_products(
-    products: ProductsRepository, limit: int, cursor: str | None, category: str | None
+    products: ProductsRepository, cursors: CursorCodec, limit: int, cursor: str | None, category: str | None
 ) -> tuple[list[Item], str | None]:
     """All products, or one category's through its index; each listing has cursors of its own."""
     if category is None:
-        return list_page("products", frozenset({"id"}), products.page, limit, cursor)
+        return list_page("products", frozenset({"id"}), products.page, limit, cursor, cursors=cursors)
     # The category is part of the signed listing name: a cursor cannot move to another category.
     fetch = partial(products.category_page, category)
-    return list_page(f"products?category={category}", frozenset({"id", "category"}), fetch, limit, cursor)
+    listing = f"products?category={category}"
+    return list_page(listing, frozenset({"id", "category"}), fetch, limit, cursor, cursors=cursors)
 
 
 def replace_product(

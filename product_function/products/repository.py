@@ -9,9 +9,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from api_common.cursors import Key
 from api_common.dynamo import Item, error_code
 from api_common.idempotency import Claim
+from api_common.keys import Key
 from api_common.tables import VersionedTable
 
 

@@ -2,14 +2,12 @@
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bench import child, events, lambda_env, packaging, report, whatif
+from bench import child, events, lambda_env, packaging, report
 from bench.runner import Subject, import_contributors, run_child
 from bench.stats import median, percentile
 
@@ -142,26 +140,3 @@ def test_write_docs_keeps_the_prose_around_the_generated_block(tmp_path: Path) -
     assert text.startswith("# Perf\n\nintro\n")
     assert text.endswith("## Analysis\nkept\n")
     assert (tmp_path / report.CHART).read_bytes().startswith(b"\x89PNG")
-
-
-def test_bytecode_only_layer_still_imports_and_keeps_our_source(tmp_path: Path) -> None:
-    site = tmp_path / "python"
-    (site / "thirdparty").mkdir(parents=True)
-    (site / "thirdparty" / "__init__.py").write_text("")
-    (site / "thirdparty" / "mod.py").write_text("ANSWER = 42\n")
-    (site / "single.py").write_text("NAME = 'single'\n")
-    (site / "api_common").mkdir()
-    (site / "api_common" / "own.py").write_text("OWN = True\n")
-    whatif.bytecode_only(site)
-    assert not (site / "thirdparty" / "mod.py").exists()
-    assert (site / "thirdparty" / "mod.pyc").exists()
-    assert not (site / "single.py").exists()
-    assert (site / "api_common" / "own.py").exists()
-    probe = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import thirdparty.mod, single; "
-        "print(thirdparty.mod.ANSWER)"
-    )
-    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed probe, a folder made above
-        [sys.executable, "-S", "-B", "-c", probe, str(site)], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "42"

@@ -7,8 +7,10 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, ReadTimeoutError
 from botocore.stub import Stubber
 
-from api_common.dynamo import dynamodb
+from api_common.dynamo import container_client
 from tests.unit.conftest import TABLES, Call
+
+dynamodb = container_client()  # the handlers' client (one per process)
 
 ALICE = {"name": "Alice", "email": "alice@example.com"}
 UNAVAILABLE = "urn:users-products-api:problem:service-unavailable"
@@ -152,8 +154,8 @@ def test_the_cursor_key_unavailable_is_503_and_a_misconfiguration_500(
 ) -> None:
     from aws_lambda_powertools.utilities import parameters
 
-    from api_common import paging
     from api_common.cursors import CursorCodec
+    from products import handler as products_handler
 
     products_api("POST", "/products", body={"name": "A", "price": 1})
     products_api("POST", "/products", body={"name": "B", "price": 2})
@@ -165,7 +167,9 @@ def test_the_cursor_key_unavailable_is_503_and_a_misconfiguration_500(
             raise parameters.GetParameterError(str(error))  # noqa: B904 - as Powertools wraps it
 
     monkeypatch.setattr(parameters, "get_secret", get_secret)
-    monkeypatch.setattr(paging, "cursors", CursorCodec())  # a cold container: the key is not cached yet
+    monkeypatch.setattr(
+        products_handler, "cursors", CursorCodec()
+    )  # a cold container: the key is not cached yet
 
     reply = products_api("GET", "/products", query={"limit": "1"})
 

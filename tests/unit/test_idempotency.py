@@ -9,9 +9,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from api_common.dynamo import dynamodb
+from api_common.dynamo import container_client
 from tests.unit.conftest import TABLES, Call
 from tests.unit.support import CALLER_ARN, OTHER_CALLER_ARN
+
+dynamodb = container_client()  # the handlers' client (one per process)
 
 ALICE = {"name": "Alice", "email": "alice@example.com"}
 PEN = {"name": "Pen", "price": 19.99}

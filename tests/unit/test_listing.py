@@ -121,7 +121,7 @@ def test_a_cursor_is_bound_to_its_listing(api: Call) -> None:
 
 
 def test_a_signed_cursor_with_an_unexpected_key_shape_is_400(products_api: Call) -> None:
-    from api_common.paging import cursors
+    from products.handler import cursors
 
     forged = cursors.encode("products", {"id": "x", "category": "books"})
     assert products_api("GET", "/products", query={"cursor": forged}).status == 400

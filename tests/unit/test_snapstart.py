@@ -31,13 +31,13 @@ def restore() -> list[str]:
 def test_a_restored_handler_serves_requests(aws: None, monkeypatch: pytest.MonkeyPatch, service: str) -> None:
     handler = importlib.import_module(f"{service}.handler")
     closed: list[bool] = []
-    real_close = dynamo.dynamodb.close
+    real_close = dynamo.container_client().close
 
     def close() -> None:
         closed.append(True)
         real_close()
 
-    monkeypatch.setattr(dynamo.dynamodb, "close", close)
+    monkeypatch.setattr(dynamo.container_client(), "close", close)
     random.seed(1)
     before = random.getstate()
 

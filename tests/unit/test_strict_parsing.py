@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from api_common import paging
+from products import handler as products_handler
 from tests.unit.conftest import Call
 from tests.unit.test_requests import assert_validation_error
 
@@ -72,7 +72,9 @@ def _cursor(products_api: Call) -> str:
     """A cursor the API signed, whose text has both a `-` or `_` (so the alphabet swap changes it)."""
     products_api("POST", "/products", body=PEN)  # the API is loaded and its signing key in place
     for number in range(1000):
-        cursor = paging.cursors.encode("products", {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, str(number)))})
+        cursor = products_handler.cursors.encode(
+            "products", {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, str(number)))}
+        )
         if "-" in cursor or "_" in cursor:
             return cursor
     raise AssertionError("no cursor with a URL-safe character")

@@ -1,4 +1,4 @@
-"""The users service's settings, parsed once per container (shared ones: api_common.config.COMMON)."""
+"""The users service's settings, parsed once per container (shared ones: api_common.config.common)."""
 
 from dataclasses import dataclass
 
@@ -10,4 +10,5 @@ class UsersConfig:
     table_name: str
 
 
-CONFIG = load(UsersConfig, table_name="USERS_TABLE_NAME")
+def users_config() -> UsersConfig:
+    return load(UsersConfig, table_name="USERS_TABLE_NAME")

@@ -6,20 +6,27 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from api_common import request
-from api_common.cursors import MAX_CURSOR_LENGTH
+from api_common import config, request
+from api_common.cursors import MAX_CURSOR_LENGTH, CursorCodec
+from api_common.dynamo import container_client
 from api_common.paging import DEFAULT_LIMIT, MAX_LIMIT, StrictInteger
 from api_common.resolver import create_resolver, lambda_entry
 from api_common.responses import created_response, item_response, no_content, page_response
 from api_common.tables import VersionedTable
 from users import logic
-from users.config import CONFIG
+from users.config import users_config
 from users.models import User, UserIn
 from users.repository import UsersRepository
 
 COLLECTION = "/users"
 
-users = UsersRepository(VersionedTable(CONFIG.table_name))
+# Init (once per container): the environment is read and the client created here, and a missing variable
+# fails the cold start rather than a request.
+config.common()
+CONFIG = users_config()
+dynamodb = container_client()
+users = UsersRepository(VersionedTable(CONFIG.table_name, dynamodb))
+cursors = CursorCodec()  # signs and checks this service's page cursors
 app = create_resolver()
 
 
@@ -34,7 +41,7 @@ def list_users(
     limit: Annotated[StrictInteger, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_LENGTH)] = None,
 ) -> Response[str]:
-    page, next_cursor = logic.list_users(users, limit, cursor)
+    page, next_cursor = logic.list_users(users, cursors, limit, cursor)
     return page_response(map(User.model_validate, page), next_cursor)
 
 

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from http import HTTPStatus
 
 from api_common import records
+from api_common.cursors import CursorCodec
 from api_common.dynamo import Item
 from api_common.etags import IfMatch
 from api_common.idempotency import Claim
@@ -40,9 +41,11 @@ def get_user(users: UsersRepository, user_id: str) -> Item:
     return records.read(users, user_id, kind=KIND)
 
 
-def list_users(users: UsersRepository, limit: int, cursor: str | None) -> tuple[list[Item], str | None]:
+def list_users(
+    users: UsersRepository, cursors: CursorCodec, limit: int, cursor: str | None
+) -> tuple[list[Item], str | None]:
     """Users only (the repository skips email markers), in pages of `limit`."""
-    return list_page(LISTING, _KEY_ATTRIBUTES, users.page, limit, cursor)
+    return list_page(LISTING, _KEY_ATTRIBUTES, users.page, limit, cursor, cursors=cursors)
 
 
 def replace_user(

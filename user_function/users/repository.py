@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from api_common.cursors import Key
 from api_common.dynamo import Item, VersionConflictError, cancellation_codes, error_code
 from api_common.idempotency import Claim
+from api_common.keys import Key
 from api_common.tables import VersionedTable
 
 if TYPE_CHECKING:

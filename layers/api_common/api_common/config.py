@@ -1,5 +1,6 @@
 """Settings both services read from the environment, parsed once per container."""
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -35,4 +36,7 @@ def common_config(environ: Mapping[str, str] = os.environ) -> CommonConfig:
     )
 
 
-COMMON = common_config()
+@functools.cache
+def common() -> CommonConfig:
+    """The shared settings of this container, read on the first call (each handler calls it at init)."""
+    return common_config()

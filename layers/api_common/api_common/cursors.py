@@ -12,11 +12,10 @@ import hmac
 import json
 from collections.abc import Callable
 
-from api_common.config import COMMON
-from api_common.dynamo import unavailable
+from api_common import config
+from api_common.keys import Key
 from api_common.problems import FieldError, Problem, invalid
-
-Key = dict[str, str]
+from api_common.store_failures import unavailable
 
 MAX_CURSOR_LENGTH = 2048  # as openapi.yaml declares the parameter
 _MAC_BYTES = 16
@@ -52,7 +51,7 @@ def secret_from_secrets_manager() -> bytes:
     from aws_lambda_powertools.utilities.parameters import GetParameterError, get_secret  # noqa: PLC0415
 
     try:
-        secret = get_secret(COMMON.cursor_secret_id, max_age=SECRET_MAX_AGE_SECONDS)
+        secret = get_secret(config.common().cursor_secret_id, max_age=SECRET_MAX_AGE_SECONDS)
     except GetParameterError as error:
         # Powertools wraps the SDK error (kept as the context): Secrets Manager throttled or down is a 503.
         cause = error.__cause__ or error.__context__

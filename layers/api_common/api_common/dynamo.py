@@ -1,20 +1,17 @@
-"""The DynamoDB client (one per container), item (de)serialisation and the translation of store failures.
+"""The DynamoDB client (one per container, created by the handler), item (de)serialisation and store errors.
 
-A throttled or unreachable table is the client's cue to retry later (503 + Retry-After), never a 500: every
-write the services make is a single conditional request or one transaction, so a failure leaves nothing
-half-written.
+Storage only: what a store failure means to an HTTP client is decided above, in `api_common.store_failures`.
 """
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
-from botocore.exceptions import ClientError, HTTPClientError
-from botocore.exceptions import ConnectionError as BotocoreConnectionError
+from botocore.exceptions import ClientError
 
-from api_common.problems import Problem, service_unavailable
 from api_common.snapstart import after_restore
 
 if TYPE_CHECKING:
@@ -30,21 +27,6 @@ CLIENT_CONFIG = Config(
     read_timeout=5,
     tcp_keepalive=True,
 )
-
-_THROTTLED = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "TransactionConflictException",
-        "TransactionInProgressException",
-    }
-)
-_DOWN = frozenset({"InternalServerError", "ServiceUnavailable", "ServiceUnavailableException"})
-# Cancellation reason codes of a transaction that a retry can clear.
-_TRANSIENT_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
-THROTTLED_RETRY_AFTER = 1
-DOWN_RETRY_AFTER = 5
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -72,17 +54,23 @@ def create_client() -> "DynamoDBClient":
     return boto3.client("dynamodb", config=CLIENT_CONFIG)
 
 
-# The one client of the container, created at init (connection reuse across invocations).
-dynamodb = create_client()
+@functools.cache
+def container_client() -> "DynamoDBClient":
+    """The one client of the container (connection reuse across invocations); the handlers create it at init.
 
-
-@after_restore
-def drop_pooled_connections() -> None:
-    """Connections opened before a SnapStart snapshot would be stale in every restored environment.
-
-    close() empties the client's connection pool; the client stays usable and reconnects on its next call.
+    Both services' handlers share it when one process imports both (tests, the local emulator).
     """
-    dynamodb.close()
+    client = create_client()
+
+    @after_restore
+    def drop_pooled_connections() -> None:
+        """Connections opened before a SnapStart snapshot would be stale in every restored environment.
+
+        close() empties the client's connection pool; the client stays usable and reconnects on its next call.
+        """
+        client.close()
+
+    return client
 
 
 def to_attributes(item: Mapping[str, Any]) -> dict[str, "AttributeValueTypeDef"]:
@@ -107,19 +95,3 @@ def cancellation_codes(error: ClientError) -> list[str]:
     """The per-action reason codes of a cancelled transaction ("None" for an action that was fine)."""
     reasons = error.response.get("CancellationReasons", [])
     return [str(reason.get("Code", "None")) for reason in reasons]
-
-
-def unavailable(error: Exception) -> Problem | None:
-    """The 503 for a store failure that a later retry can clear, or None when it is not one."""
-    if isinstance(error, BotocoreConnectionError | HTTPClientError):
-        return service_unavailable(DOWN_RETRY_AFTER)
-    if not isinstance(error, ClientError):
-        return None
-    code = error_code(error)
-    if code in _THROTTLED:
-        return service_unavailable(THROTTLED_RETRY_AFTER)
-    if code in _DOWN:
-        return service_unavailable(DOWN_RETRY_AFTER)
-    if code == "TransactionCanceledException" and _TRANSIENT_REASONS.intersection(cancellation_codes(error)):
-        return service_unavailable(THROTTLED_RETRY_AFTER)
-    return None

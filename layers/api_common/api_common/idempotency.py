@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from api_common.config import COMMON
+from api_common import config
 from api_common.dynamo import Item, from_attributes, to_attributes
 from api_common.problems import FieldError, Problem, invalid
 from api_common.syntax import OWS
@@ -80,7 +80,7 @@ class Claim:
 
     record_id: str
     request_hash: str
-    table: str = field(default_factory=lambda: COMMON.idempotency_table_name)
+    table: str = field(default_factory=lambda: config.common().idempotency_table_name)
 
     def put_action(self, item: Item) -> "TransactWriteItemTypeDef":
         """The record's Put; it must be the LAST action of the transaction (see `settle`)."""

@@ -1,13 +1,14 @@
 """Full pages over Scan/Query, whatever the read filters out, with the resume key kept in a signed cursor."""
 
 import re
-from collections.abc import Callable, Mapping
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 from pydantic import BeforeValidator
 
-from api_common.cursors import CursorCodec, Key
+from api_common.cursors import CursorCodec
 from api_common.dynamo import Item
+from api_common.keys import Key
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -26,18 +27,6 @@ StrictInteger = Annotated[int, BeforeValidator(_decimal_digits)]
 
 # One read: (how many items at most, where to start) -> (items, where the next read starts or None).
 Fetch = Callable[[int, Key | None], tuple[list[Item], Key | None]]
-
-cursors = CursorCodec()
-
-
-def start_after(key: Key | None) -> dict[str, Any]:
-    """The ExclusiveStartKey argument of a Scan/Query (every key attribute of this API is a string)."""
-    return {"ExclusiveStartKey": {name: {"S": value} for name, value in key.items()}} if key else {}
-
-
-def resume_key(response: Mapping[str, Any]) -> Key | None:
-    last = response.get("LastEvaluatedKey")
-    return {name: value["S"] for name, value in last.items()} if last else None
 
 
 def fill_page(fetch: Fetch, limit: int, start: Key | None) -> tuple[list[Item], Key | None]:
@@ -61,6 +50,8 @@ def list_page(
     fetch: Fetch,
     limit: int,
     cursor: str | None,
+    *,
+    cursors: CursorCodec,
 ) -> tuple[list[Item], str | None]:
     """One page of `listing` and the cursor of the next one (None at the end)."""
     start = cursors.decode(listing, cursor, key_attributes) if cursor else None

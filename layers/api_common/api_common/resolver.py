@@ -23,10 +23,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from api_common import guards, jsonio
-from api_common.dynamo import unavailable
 from api_common.observability import logger, metrics, tracer
 from api_common.problems import FieldError, Problem, invalid, not_found
 from api_common.responses import problem_response
+from api_common.store_failures import unavailable
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 

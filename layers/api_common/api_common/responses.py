@@ -10,8 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from api_common import jsonio
-from api_common.config import COMMON
+from api_common import config, jsonio
 from api_common.etags import etag
 from api_common.models import ItemModel
 from api_common.problems import PROBLEM_JSON, Problem
@@ -21,7 +20,7 @@ EXPOSED_HEADERS = "ETag, Location, Retry-After"
 
 def cors_headers() -> dict[str, str]:
     return {
-        "Access-Control-Allow-Origin": COMMON.allowed_origin,
+        "Access-Control-Allow-Origin": config.common().allowed_origin,
         "Access-Control-Expose-Headers": EXPOSED_HEADERS,
     }
 

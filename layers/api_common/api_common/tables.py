@@ -12,18 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from api_common.cursors import Key
 from api_common.dynamo import (
     ConditionFailedError,
     Item,
     VersionConflictError,
-    dynamodb,
     error_code,
     failed_item,
     from_attributes,
     to_attributes,
 )
-from api_common.paging import resume_key, start_after
+from api_common.keys import Key, resume_key, start_after
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -85,7 +83,7 @@ def _conflicts_as_version_errors() -> Iterator[None]:
 
 
 class VersionedTable:
-    def __init__(self, name: str, client: "DynamoDBClient" = dynamodb) -> None:
+    def __init__(self, name: str, client: "DynamoDBClient") -> None:
         self.name = name
         self.client = client
 

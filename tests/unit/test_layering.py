@@ -1,0 +1,136 @@
+"""Dependencies point one way (HTTP over storage); only handlers read the environment at init.
+
+Read from the source (ast), so the rule holds for every import, also one inside a function.
+"""
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMON = ROOT / "layers" / "api_common" / "api_common"
+SERVICES = [ROOT / "user_function" / "users", ROOT / "product_function" / "products"]
+
+# The storage layer: the DynamoDB client and item (de)serialisation, keys, the versioned table.
+STORAGE = frozenset({"dynamo", "keys", "tables"})
+# What storage may use of the layer besides itself: the SnapStart hook registry (no HTTP, no settings).
+STORAGE_MAY_USE = STORAGE | {"snapstart"}
+# Named in the failure so it says which arrow points the wrong way.
+HTTP = frozenset({"problems", "resolver", "responses", "guards", "request", "store_failures", "etags"})
+CURSORS = frozenset({"paging", "cursors"})
+CONFIG = frozenset({"config"})
+
+# Calls that read the environment or build a client; at import they belong to the handlers alone.
+ENVIRONMENT_OR_CLIENT = frozenset(
+    {"getenv", "client", "resource", "Session", "container_client", "create_client"}
+    | {"common", "common_config", "load", "users_config", "products_config"}
+    | {"CursorCodec"}  # also handler-owned: one page-cursor codec per service, passed down
+)
+# Powertools reads its own POWERTOOLS_* variables when these are built; its documented pattern is one of each
+# per module at import, and the tracer must patch botocore before any client exists.
+POWERTOOLS_PLUMBING = frozenset({"observability"})
+
+
+def layer_modules(name: str) -> str:
+    return name.removeprefix("api_common.").split(".")[0]
+
+
+def imported_modules(tree: ast.AST) -> Iterator[str]:
+    """The api_common modules a module imports, anywhere in it."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "api_common":
+                yield from (alias.name for alias in node.names)
+            elif node.module.startswith("api_common."):
+                yield layer_modules(node.module)
+        elif isinstance(node, ast.Import):
+            yield from (layer_modules(a.name) for a in node.names if a.name.startswith("api_common."))
+
+
+def import_time_nodes(tree: ast.Module) -> Iterator[ast.AST]:
+    """Every node that runs when the module is imported: all but function and lambda bodies."""
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            pending.extend(node.decorator_list)  # decorators run at import; bodies and defaults' reads do not
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        yield node
+        pending.extend(ast.iter_child_nodes(node))
+
+
+def reads_at_import(tree: ast.Module) -> list[str]:
+    found = []
+    for node in import_time_nodes(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "environ":
+            found.append(f"line {node.lineno}: os.environ")
+        if isinstance(node, ast.Call):
+            called = node.func
+            name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", "")
+            if name in ENVIRONMENT_OR_CLIENT:
+                found.append(f"line {node.lineno}: {name}()")
+    return found
+
+
+def parse(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def layer_files() -> list[Path]:
+    return sorted(COMMON.glob("*.py"))
+
+
+@pytest.mark.parametrize("path", [COMMON / f"{name}.py" for name in sorted(STORAGE)], ids=sorted(STORAGE))
+def test_storage_imports_nothing_of_http_cursors_or_config(path: Path) -> None:
+    imported = set(imported_modules(parse(path)))
+    wrong_way = {
+        module: "HTTP"
+        if module in HTTP
+        else "cursors"
+        if module in CURSORS
+        else "config"
+        if module in CONFIG
+        else ""
+        for module in imported - STORAGE_MAY_USE
+    }
+    assert not wrong_way, f"{path.name} (storage) imports from above: {wrong_way}"
+
+
+NOT_HANDLERS = [
+    path
+    for path in [*layer_files(), *(p for service in SERVICES for p in sorted(service.glob("*.py")))]
+    if path.stem != "handler" and path.stem not in POWERTOOLS_PLUMBING
+]
+
+
+@pytest.mark.parametrize("path", NOT_HANDLERS, ids=[f"{p.parent.name}/{p.name}" for p in NOT_HANDLERS])
+def test_only_handlers_read_the_environment_or_build_clients_at_import(path: Path) -> None:
+    assert reads_at_import(parse(path)) == [], (
+        f"{path.name} reads the environment or builds a client at import"
+    )
+
+
+def test_the_rule_sees_what_it_forbids() -> None:
+    """The detectors find each forbidden form (else the tests above would pass vacuously)."""
+    module = ast.parse(
+        "import os\nimport boto3\nA = os.environ['X']\nB = boto3.client('dynamodb')\nC = config.common()\n"
+        "def later(environ=os.environ):\n    return os.environ['Y']\n"
+    )
+    assert sorted(reads_at_import(module)) == ["line 3: os.environ", "line 4: client()", "line 5: common()"]
+    imports = ast.parse(
+        "from api_common import problems\nfrom api_common.paging import x\n"
+        "def f():\n    import api_common.config\n"
+    )
+    assert set(imported_modules(imports)) == {"problems", "paging", "config"}
+
+
+def test_the_handlers_do_read_at_import() -> None:
+    """The one place the environment is read and the client built: each handler's top level, once."""
+    for service in SERVICES:
+        reads = reads_at_import(parse(service / "handler.py"))
+        for created in ("container_client()", "common()", "CursorCodec()"):
+            assert any(read.endswith(f": {created}") for read in reads), (service.name, created)
