@@ -232,9 +232,7 @@ class Gateway:
         """
         if blocked.response is None:
             return self._gateway("WAF_FILTERED", "Forbidden")
-        return self._respond(
-            RenderedResponse(blocked.response.status, blocked.response.headers, blocked.response.body)
-        )
+        return self._respond(blocked.response)
 
     @staticmethod
     def _respond(rendered: RenderedResponse) -> Response:

@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from local_api.openapi import RenderedResponse
+
 LOG = logging.getLogger(__name__)
 
 # https://docs.aws.amazon.com/waf/latest/APIReference/API_RequestBodyAssociatedResourceTypeConfig.html
@@ -38,25 +40,18 @@ COMPARISONS: Mapping[str, Callable[[int, int], bool]] = {
 
 
 @dataclass(frozen=True)
-class CustomResponse:
-    status: int
-    headers: dict[str, str]
-    body: str
-
-
-@dataclass(frozen=True)
 class Blocked:
     """A Block decision: the rule's custom response, or None for WAF's default block (API Gateway then
     answers with its WAF_FILTERED gateway response)."""
 
     rule: str
-    response: CustomResponse | None
+    response: RenderedResponse | None
 
 
 @dataclass(frozen=True)
 class _Action:
     kind: str  # Allow, Block, Count
-    response: CustomResponse | None = None
+    response: RenderedResponse | None = None
 
 
 @dataclass(frozen=True)
@@ -141,4 +136,4 @@ def _action(action: Mapping[str, Any], bodies: Mapping[str, Any]) -> _Action:
     if key is not None:
         body = str(bodies[key]["Content"])
         headers["Content-Type"] = CONTENT_TYPES[str(bodies[key]["ContentType"])]
-    return _Action("Block", CustomResponse(int(custom["ResponseCode"]), headers, body))
+    return _Action("Block", RenderedResponse(int(custom["ResponseCode"]), headers, body))
