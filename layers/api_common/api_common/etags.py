@@ -43,6 +43,16 @@ class IfMatch:
         )
         return cls(any_version=False, opaque_tags=tags)
 
+    @property
+    def versions(self) -> frozenset[int]:
+        """The versions these tags can name: only a canonical decimal integer ("1", not "01" or "1.0") is an
+        ETag this API gives, and versions stay far below 10**18, so longer digit runs name none."""
+        return frozenset(
+            int(tag)
+            for tag in self.opaque_tags
+            if tag.isascii() and tag.isdigit() and len(tag) <= 18 and str(int(tag)) == tag
+        )
+
     def require(self, current_version: int) -> None:
         """Raise 412 unless the current version satisfies this precondition."""
         if not self.any_version and str(current_version) not in self.opaque_tags:

@@ -148,11 +148,6 @@ def _existing_id(raw_id: str, kind: str) -> str:
     return item_id
 
 
-def _could_be_a_version(tag: str) -> bool:
-    """A canonical decimal integer ("1", not "01"), short enough to parse (versions stay far below 10**18)."""
-    return tag.isascii() and tag.isdigit() and len(tag) <= 18 and str(int(tag)) == tag
-
-
 def _accepted_versions(
     repository: Readable, item_id: str, if_match: IfMatch | None, *, kind: str
 ) -> frozenset[int] | None:
@@ -164,7 +159,7 @@ def _accepted_versions(
     """
     if if_match is None or if_match.any_version:
         return None
-    versions = frozenset(int(tag) for tag in if_match.opaque_tags if _could_be_a_version(tag))
+    versions = if_match.versions
     if 0 < len(versions) <= MAX_VERSIONS:
         return versions
     current = read(repository, item_id, kind=kind)
