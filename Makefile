@@ -25,7 +25,7 @@ PORT        ?= 3000
 
 .PHONY: help
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements-dev.txt
 	@test -n "$(PYTHON313)" || { echo "python3.13 not found (PATH, pyenv 3.13.x)"; exit 1; }
@@ -78,46 +78,65 @@ build: venv ## sam build (arm64, python3.13)
 checkov: $(CHECKOV_VENV)/.installed ## checkov on every template, zero failed checks
 	$(CHECKOV_VENV)/bin/checkov --skip-download --quiet --compact --framework cloudformation $(addprefix -f ,$(TEMPLATES))
 
-# pytest-xdist workers for `make check` and the in-process suites of `make unit`.
+# pytest-xdist workers for `make check` and the in-process suites.
 PYTEST_WORKERS ?= 2
+PYTEST      := $(PY) -m pytest -p no:cacheprovider
 
-# Two pytest processes side by side: the in-process suites, and the e2e suite on its own (one local server, and
-# test_e2e_status_coverage.py sees every request in that process). pytest-xdist's loadgroup cannot keep a
-# suite on one worker under pytest 9 (it renames node ids through an attribute pytest 9 no longer reads).
-.PHONY: unit
-unit: venv ## pytest: unit, template and end-to-end suites (e2e starts its own local server)
-	$(MAKE) --no-print-directory -j 2 --output-sync=target pytest-in-process pytest-e2e
+# One target per suite, each run on its own without coverage (coverage is judged on the whole run, `make pytest`).
+in_process_suite = $(PYTEST) tests/$(1) -n $(PYTEST_WORKERS) --no-cov -q
+SUITES      := unit integration templates emulator e2e delivery invoke bench
+.PHONY: $(addprefix test-,$(SUITES))
+test-unit: venv ## Suite: pure functions of the application code (no AWS, no handler)
+	$(call in_process_suite,unit)
+test-integration: venv ## Suite: each handler in-process against moto, tables from template.yaml
+	$(call in_process_suite,integration)
+test-templates: venv ## Suite: the templates' project rules, each with a mutation that breaks it
+	$(call in_process_suite,templates)
+test-emulator: venv ## Suite: the local API's own fidelity to API Gateway, WAF and Lambda (tools/local_api)
+	$(call in_process_suite,emulator)
+test-delivery: venv ## Suite: CI/CD workflows, bootstrap stack, smoke tool, rendered docs
+	$(call in_process_suite,delivery)
+test-invoke: venv ## Suite: `make invoke` and sam local's events and env file
+	$(call in_process_suite,invoke)
+test-bench: venv ## Suite: the benchmark harness's plumbing (never its timings)
+	$(call in_process_suite,bench)
+test-e2e: venv ## Suite: the API over signed HTTP, local server (one process: its status-coverage test judges the session)
+	$(PYTEST) tests/e2e --no-cov
 
-.PHONY: pytest-in-process pytest-e2e
+# All suites as two pytest processes side by side: the in-process suites with coverage, and the e2e suite on its
+# own (one local server, and test_e2e_status_coverage.py sees every request in that process). pytest-xdist's
+# loadgroup cannot keep a suite on one worker under pytest 9 (it renames node ids through an attribute pytest 9
+# no longer reads).
+.PHONY: pytest pytest-in-process
+pytest: venv ## Every pytest suite, coverage included
+	$(MAKE) --no-print-directory -j 2 --output-sync=target pytest-in-process test-e2e
+
 pytest-in-process: venv
-	$(PY) -m pytest --ignore=tests/e2e -n $(PYTEST_WORKERS)
-
-pytest-e2e: venv
-	$(PY) -m pytest tests/e2e --no-cov
+	$(PYTEST) --ignore=tests/e2e -n $(PYTEST_WORKERS)
 
 .PHONY: check
-check: venv ## The inner loop, about a minute: ruff, mypy and the in-process unit tests
+check: venv ## The inner loop, under a minute: ruff, mypy and the unit tests
 	ruff check .
 	ruff format --check .
 	mypy
-	$(PY) -m pytest tests/unit -n $(PYTEST_WORKERS) -p no:cacheprovider --no-cov -q
+	$(PYTEST) tests/unit -n $(PYTEST_WORKERS) --no-cov -q
 
 # The four steps are independent: run them side by side, each one's output kept together (--output-sync).
 .PHONY: test
-test: ## Everything CI runs: lint, build, checkov and unit, side by side
-	$(MAKE) --no-print-directory -j 4 --output-sync=target lint build checkov unit
+test: ## Everything CI runs: lint, build, checkov and every pytest suite, side by side
+	$(MAKE) --no-print-directory -j 4 --output-sync=target lint build checkov pytest
 
 .PHONY: local
 local: venv docs ## Serve the API on http://$(HOST):$(PORT), its reference at /docs (SEED=1 loads samples, PARAMS="K=V ..." template parameters)
-	$(PY) -m local_api --host $(HOST) --port $(PORT) $(if $(SEED),--seed,) $(if $(PARAMS),--parameter-overrides $(PARAMS),)
+	$(PY) -m tools.local_api --host $(HOST) --port $(PORT) $(if $(SEED),--seed,) $(if $(PARAMS),--parameter-overrides $(PARAMS),)
 
 .PHONY: invoke
 invoke: venv ## One event through one function, no Docker: FUNCTION=UserFunction EVENT=events/users-get-200.json (EVENT=- reads stdin)
-	@$(PY) -m local_api.invoke "$(FUNCTION)" "$(EVENT)"
+	@$(PY) -m tools.local_api.invoke "$(FUNCTION)" "$(EVENT)"
 
 .PHONY: backend
 backend: venv ## Only DynamoDB + Secrets Manager (seeded) for `sam local ... --env-vars local/env.json` in Docker
-	$(PY) -m local_api.container_backend $(if $(BACKEND_HOST),--host $(BACKEND_HOST),) $(if $(BACKEND_PORT),--port $(BACKEND_PORT),)
+	$(PY) -m tools.local_api.container_backend $(if $(BACKEND_HOST),--host $(BACKEND_HOST),) $(if $(BACKEND_PORT),--port $(BACKEND_PORT),)
 
 .PHONY: artifact-check
 artifact-check: venv ## The built arm64 artifact under arm64 Python 3.13 (chroot + qemu), every event; root, slow, not in `make test`
@@ -128,8 +147,8 @@ sam-local-check: venv ## Real `sam local invoke` (every event) + `sam local star
 	bash local/sam-local-check.sh
 
 .PHONY: e2e
-e2e: venv ## The HTTP end-to-end suite; API_URL=... points it at a deployed stack
-	API_URL="$(API_URL)" $(PY) -m pytest tests/e2e -p no:cacheprovider --no-cov
+e2e: venv ## The HTTP end-to-end suite against API_URL=<deployed stack> (unset: the local server)
+	API_URL="$(API_URL)" $(PYTEST) tests/e2e --no-cov
 
 .PHONY: smoke
 smoke: venv ## Signed create/read/update/list/delete on a deployed stack: STACK=<stack name> (AWS credentials of the environment)
@@ -137,7 +156,7 @@ smoke: venv ## Signed create/read/update/list/delete on a deployed stack: STACK=
 
 .PHONY: bench
 bench: venv ## Cold start, warm overhead, package size, memory, local throughput
-	$(PY) -m bench
+	$(PY) -m tools.bench
 
 .PHONY: deploy
 deploy: build ## sam deploy --guided (CONFIG_ENV=prod for the prod config)

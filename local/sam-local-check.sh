@@ -97,7 +97,7 @@ sed -E 's/^(    Timeout: )[0-9]+$/\1900/' .aws-sam/build/template.yaml >"$QEMU_T
 grep -q '^    Timeout: 900$' "$QEMU_TEMPLATE" || { echo "no Globals Timeout found in the built template" >&2; exit 1; }
 
 # --- the backend the functions reach as host.docker.internal (the bridge's address).
-"${IN_NS[@]}" "$PY" -m local_api.container_backend --host "$BRIDGE_IP" >"$LOGS/backend.log" 2>&1 &
+"${IN_NS[@]}" "$PY" -m tools.local_api.container_backend --host "$BRIDGE_IP" >"$LOGS/backend.log" 2>&1 &
 BACKEND_PID=$!
 for _ in $(seq 120); do grep -q "samples loaded" "$LOGS/backend.log" && break; sleep 1; done
 grep -q "samples loaded" "$LOGS/backend.log" || { cat "$LOGS/backend.log"; exit 1; }
@@ -105,13 +105,13 @@ grep -q "samples loaded" "$LOGS/backend.log" || { cat "$LOGS/backend.log"; exit 
 status=0
 if [[ " $STEPS " == *" invoke "* ]]; then
   echo "--- sam local invoke, every event"
-  in_ns "$PY" -m local_api.sam_local_events --backend "http://$BRIDGE_IP:3010" --skip-pull-image \
+  in_ns "$PY" -m tools.local_api.sam_local_events --backend "http://$BRIDGE_IP:3010" --skip-pull-image \
     --template "$QEMU_TEMPLATE" || status=1
 fi
 
 if [[ " $STEPS " == *" start-api "* ]]; then
   echo "--- sam local start-api + the e2e suite (E2E_TARGET=sam-local)"
-  in_ns "$PY" -m local_api.container_backend --host "$BRIDGE_IP" --reseed >/dev/null
+  in_ns "$PY" -m tools.local_api.container_backend --host "$BRIDGE_IP" --reseed >/dev/null
   "${IN_NS[@]}" sam local start-api --template "$QEMU_TEMPLATE" --env-vars local/env.json --region us-east-1 --add-host host.docker.internal:host-gateway \
     --skip-pull-image --warm-containers EAGER --port "$API_PORT" >"$LOGS/start-api.log" 2>&1 &
   SAM_PID=$!

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
-.venv/bin/python -m local_api.container_backend >"$log" 2>&1 &
+.venv/bin/python -m tools.local_api.container_backend >"$log" 2>&1 &
 backend=$!
 trap 'kill "$backend" 2>/dev/null || true; wait "$backend" 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 60); do
@@ -14,4 +14,4 @@ for _ in $(seq 60); do
 done
 cat "$log"
 grep -q "samples loaded" "$log" || { echo "the backend did not start" >&2; exit 1; }
-.venv/bin/python -m local_api.sam_local_events
+.venv/bin/python -m tools.local_api.sam_local_events

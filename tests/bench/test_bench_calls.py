@@ -4,8 +4,8 @@ import os
 import sysconfig
 from pathlib import Path
 
-from bench import events, lambda_env, packaging, report
-from bench.runner import Subject, run_child
+from tools.bench import events, lambda_env, packaging, report
+from tools.bench.runner import Subject, run_child
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""Smoke tests of the benchmark harness (`python -m bench`): its plumbing, never its timings."""
+"""Smoke tests of the benchmark harness (`python -m tools.bench`): its plumbing, never its timings."""
 
 import json
 import os
@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bench import child, events, lambda_env, packaging, report
-from bench.runner import Subject, import_contributors, run_child
-from bench.stats import median, percentile
+from tools.bench import child, events, lambda_env, packaging, report
+from tools.bench.runner import Subject, import_contributors, run_child
+from tools.bench.stats import median, percentile
 
 
 def test_percentile_is_nearest_rank_and_median_interpolates() -> None:

@@ -2,7 +2,7 @@
 
 import random
 
-from bench.stats import median, percentile, percentile_ci, ratio_ci
+from tools.bench.stats import median, percentile, percentile_ci, ratio_ci
 
 
 def test_percentile_interval_brackets_the_estimate_and_narrows_with_more_values() -> None:

@@ -1,4 +1,4 @@
-"""Fixtures of the delivery tooling tests: one local API server (python -m local_api) for the session."""
+"""Fixtures of the delivery tooling tests: one local API server (`make local`) per session."""
 
 from __future__ import annotations
 

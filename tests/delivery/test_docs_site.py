@@ -10,8 +10,8 @@ import yaml
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
-from local_api.docs_site import PAGE_POLICY, DocsSite
 from tests.e2e.e2e_support import ROOT, LocalServer
+from tools.local_api.docs_site import PAGE_POLICY, DocsSite
 
 pytestmark = pytest.mark.usefixtures("rendered_docs")
 PAGE = ROOT / "build" / "api-reference.html"

@@ -12,9 +12,9 @@ from botocore.stub import Stubber
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
-from local_api.signing import ExecuteApiAuth
 from tests.e2e.e2e_support import LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, LocalServer
 from tools import smoke
+from tools.local_api.signing import ExecuteApiAuth
 
 STACK = "users-products-api-dev"
 

@@ -1,6 +1,6 @@
 """Black-box HTTP fixtures: every request is signed with SigV4 and goes over the network to API_URL.
 
-- API_URL unset: a local server (`python -m local_api`) is started on a free port for the session.
+- API_URL unset: a local server (`python -m tools.local_api`) is started on a free port for the session.
 - API_URL set (e.g. `make e2e API_URL=https://abc.execute-api.eu-west-1.amazonaws.com/dev`): the same tests
   run against a deployed stack with the region and credentials of the environment; everything the suite
   creates is deleted at the end.

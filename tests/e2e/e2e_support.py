@@ -17,10 +17,9 @@ from urllib.parse import urlsplit
 import requests
 from botocore.credentials import Credentials
 
-from local_api.signing import ExecuteApiAuth
+from tools.local_api.signing import ExecuteApiAuth
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURE_TEMPLATE = Path(__file__).resolve().parent / "fixture_app" / "template.yaml"
 LOCAL_KEY, LOCAL_SECRET, LOCAL_REGION = "AKIAE2ELOCALTESTKEY1", "e2e-local-secret-key", "us-east-1"
 TIMEOUT = 30
 
@@ -134,7 +133,7 @@ def start_local_server(log: Path, *extra: str, env: dict[str, str] | None = None
     environment.pop("AWS_SESSION_TOKEN", None)
     handle = log.open("wb")
     process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "local_api", "--host", "127.0.0.1", "--port", str(port), *extra],
+        [sys.executable, "-m", "tools.local_api", "--host", "127.0.0.1", "--port", str(port), *extra],
         cwd=ROOT,
         env=environment,
         stdout=handle,

@@ -16,7 +16,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from e2e_support import Api, assert_problem
 
-from local_api.stack import load_stack
+from tools.local_api.stack import load_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 JSON = {"Content-Type": "application/json"}

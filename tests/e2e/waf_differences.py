@@ -1,6 +1,7 @@
 """Tests whose outcome differs behind AWS WAF, marked when the suite runs against a deployed stack (API_URL).
 
-The local server emulates waf.yaml's own body-size rule (local_api/waf.py), not AWS's managed rule groups or
+The local server emulates waf.yaml's own body-size rule
+(tools/local_api/waf.py), not AWS's managed rule groups or
 the rate-based rule (docs/local.md says why). Each entry below names the test, the WAF rule that answers it
 with a 403 deployed (WAF_FILTERED), and why; an entry applies only while waf.yaml leaves that rule blocking
 (a managed group without `OverrideAction: Count`, the rule not overridden to Count/Allow in
@@ -106,7 +107,7 @@ def blocking(acl: Mapping[str, Any], group: str, rule: str) -> bool:
 
 
 def _web_acl() -> Mapping[str, Any]:
-    from local_api.stack import load_stack  # only against a deployed stack
+    from tools.local_api.stack import load_stack  # only against a deployed stack
 
     acl = load_stack(Path(__file__).resolve().parents[2] / "template.yaml", "us-east-1").web_acl
     return acl or {}

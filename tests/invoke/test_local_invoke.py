@@ -1,5 +1,6 @@
-"""`make invoke` (python -m local_api.invoke): every sample event gives the status in its file name
-through the in-process runner of `make local`, against the embedded backend seeded by local_api/samples.py;
+"""`make invoke` (tools/local_api/invoke.py): every sample event gives the status in its file name
+through the in-process runner of `make local`, against the embedded backend seeded by
+tools/local_api/samples.py;
 the command prints what `sam local invoke` prints (the result alone on stdout, logs on stderr)."""
 
 import io
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from local_api.invoke import LocalInvoker, main
 from tests.invoke.events import EVENTS, IDS, ROOT, expected_status, function_for, load
+from tools.local_api.invoke import LocalInvoker, main
 
 
 @pytest.fixture(scope="module")

@@ -21,12 +21,12 @@ from samcli.lib.providers.provider import Function
 from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
-from local_api.container_backend import DEFAULT_PORT, ENV_VARS_FILE, ContainerBackend, reseed_running
-from local_api.invoke import Collector
-from local_api.runner import InProcessRunner
-from local_api.samples import ITEMS
-from local_api.stack import load_stack
 from tests.invoke.events import ROOT, expected_status, function_for, load
+from tools.local_api.container_backend import DEFAULT_PORT, ENV_VARS_FILE, ContainerBackend, reseed_running
+from tools.local_api.invoke import Collector
+from tools.local_api.runner import InProcessRunner
+from tools.local_api.samples import ITEMS
+from tools.local_api.stack import load_stack
 
 REGION = "us-east-1"
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SECRETS_MANAGER")

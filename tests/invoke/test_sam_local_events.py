@@ -1,4 +1,5 @@
-"""local_api/sam_local_events.py, the loop of `make sam-local-check` and of the sam-local CI job, driven by
+"""tools/local_api/sam_local_events.py:
+the loop of `make sam-local-check` and of the sam-local CI job, driven by
 a stand-in for the `sam` executable: it passes each event to the function the template routes it to, with
 local/env.json, reseeds the backend before each event and judges the status."""
 
@@ -9,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from local_api.container_backend import ContainerBackend
-from local_api.sam_local_events import main
-from local_api.samples import USER_ID
 from tests.invoke.events import EVENTS
+from tools.local_api.container_backend import ContainerBackend
+from tools.local_api.sam_local_events import main
+from tools.local_api.samples import USER_ID
 
 # A fake `sam`: logs its argv and answers like the function for users-delete-204 (deletes Ada from the
 # backend) and users-get-200 (200 only if Ada is there); products-get-200 gets a 500; every other event

@@ -1,4 +1,0 @@
-"""`python -m bench`: cold init, warm overhead, package size, peak RSS and local API throughput.
-
-Development tooling only: nothing in the deployed functions imports it, and `make test` never runs it.
-"""

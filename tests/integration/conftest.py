@@ -1,0 +1,126 @@
+"""Unit suite: both handlers in-process against moto, with tables created from template.yaml itself."""
+
+import os
+
+# The functions read their configuration once, at import: set it (and fence AWS off) before any import.
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_LAMBDA_FUNCTION_NAME": "unit-tests",
+        "POWERTOOLS_SERVICE_NAME": "unit-tests",
+        "POWERTOOLS_METRICS_NAMESPACE": "UsersProductsApi",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "ENVIRONMENT": "dev",
+        "ALLOWED_ORIGIN": "https://app.example.com",
+        "USERS_TABLE_NAME": "unit-users",
+        "PRODUCTS_TABLE_NAME": "unit-products",
+        "PRODUCTS_CATEGORY_INDEX": "category-index",
+        "IDEMPOTENCY_TABLE_NAME": "unit-idempotency",
+        "CURSOR_SECRET_ID": "unit-cursor-signing-key",
+    }
+)
+for variable in (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+    "AWS_PROFILE",
+):
+    os.environ.pop(variable, None)
+
+import functools  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Any, Literal  # noqa: E402
+
+import boto3  # noqa: E402
+import moto  # noqa: E402, F401 - imported before the handlers so that their clients are mockable
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from tests.integration.support import Reply, api_event, reply  # noqa: E402
+from tools.local_api.template_tables import create_tables  # noqa: E402
+
+CURSOR_KEY = "unit-test-cursor-signing-key-0123456789abcdefghijklmnopqrstuvwxyz"
+TABLES = {
+    "UsersTable": os.environ["USERS_TABLE_NAME"],
+    "ProductsTable": os.environ["PRODUCTS_TABLE_NAME"],
+    "IdempotencyTable": os.environ["IDEMPOTENCY_TABLE_NAME"],
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Powertools warns on every invocation that emits no business metric (reads): expected here.
+    config.addinivalue_line("filterwarnings", "ignore:No application metrics to publish:UserWarning")
+
+
+@dataclass
+class FakeLambdaContext:
+    function_name: str = "unit-tests"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:unit-tests"
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = "00000000-0000-4000-8000-000000000000"
+    log_group_name: str = "/aws/lambda/unit-tests"
+    log_stream_name: str = "2026/11/25/[$LATEST]0123456789abcdef"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+@functools.cache
+def _setup_client(service: Literal["dynamodb", "secretsmanager"]) -> Any:
+    # One client per process for the fixture's own calls: moto's hook answers whichever mock is active, and
+    # building a client (its service model) costs more than the rest of the fixture.
+    return boto3.session.Session().client(service)
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """A fresh moto account with the template's tables and the cursor signing secret."""
+    with mock_aws():
+        create_tables(_setup_client("dynamodb"), TABLES)
+        _setup_client("secretsmanager").create_secret(
+            Name=os.environ["CURSOR_SECRET_ID"], SecretString=CURSOR_KEY
+        )
+        yield
+
+
+Call = Callable[..., Reply]
+
+
+def _caller(handler_module: str) -> Call:
+    import importlib
+
+    module = importlib.import_module(handler_module)
+
+    def call(method: str, path: str, **kwargs: Any) -> Reply:
+        return reply(module.lambda_handler(api_event(method, path, **kwargs), FakeLambdaContext()))
+
+    return call
+
+
+@pytest.fixture
+def users_api(aws: None) -> Call:
+    return _caller("users.handler")
+
+
+@pytest.fixture
+def products_api(aws: None) -> Call:
+    return _caller("products.handler")
+
+
+@pytest.fixture
+def api(aws: None) -> Call:
+    """Route by path to the function API Gateway would invoke."""
+    users, products = _caller("users.handler"), _caller("products.handler")
+
+    def call(method: str, path: str, **kwargs: Any) -> Reply:
+        return (users if path.startswith("/users") else products)(method, path, **kwargs)
+
+    return call

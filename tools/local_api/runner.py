@@ -1,0 +1,233 @@
+"""An in-process stand-in for SAM CLI's Docker Lambda runner.
+
+LocalApigwService needs only `is_debugging()` and `invoke(name, event, stdout=...)`. Each function runs with
+its own environment (the template's variables, resolved and overridden like `sam local --env-vars`), its
+CodeUri and layers on sys.path, and its timeout. Invocations are serialised: os.environ is process-wide
+and the two functions' environments differ, so one function runs at a time, as one warm container each.
+
+A container also has its own modules. Powertools keeps per-process state (the service name read at import,
+metric dimensions shared by every Metrics instance), and so does the layer's api_common, which creates its
+Logger and Metrics at import. Each function therefore gets its own copy of those packages, swapped into
+sys.modules for the length of its invocation; stateless packages (pydantic, boto3) stay shared.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from tools.local_api import sam
+
+Outcome = str  # "ok" | "crash" | "timeout"
+
+# Packages with per-process state that a Lambda container would not share with another function.
+PER_CONTAINER_PACKAGES = ("aws_lambda_powertools", "aws_xray_sdk", "api_common")
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Lambda context object that Powertools and handlers read."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    deadline: float
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = ""
+    log_stream_name: str = "$LATEST"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+@dataclass
+class _Loaded:
+    handler: Callable[[dict[str, Any], LambdaContext], Any]
+    module: ModuleType
+
+
+class InProcessRunner:
+    def __init__(
+        self,
+        functions: Mapping[str, sam.Function],
+        base_dir: Path,
+        environments: Mapping[str, dict[str, str]],
+        region: str,
+        *,
+        event_hook: Callable[[dict[str, Any]], dict[str, Any]] = lambda event: event,
+        outcome_hook: Callable[[Outcome], None] = lambda outcome: None,
+    ) -> None:
+        self._functions = dict(functions)
+        self._base_dir = base_dir
+        self._environments = environments
+        self._region = region
+        self._event_hook = event_hook
+        self._outcome_hook = outcome_hook
+        self._loaded: dict[str, _Loaded] = {}
+        self._modules: dict[str, dict[str, ModuleType]] = {}
+        self._lock = threading.Lock()
+        self._add_code_to_path()
+
+    # ---- the two methods LocalApigwService calls
+    def is_debugging(self) -> bool:
+        return False
+
+    def invoke(
+        self,
+        function_identifier: str,
+        event: str,
+        tenant_id: str | None = None,
+        stdout: sam.StreamWriter | None = None,
+        stderr: sam.StreamWriter | None = None,
+        **_kwargs: Any,
+    ) -> None:
+        function = self._function(function_identifier)
+        payload = self._event_hook(json.loads(event))
+        outcome, result = self._run(function, payload)
+        self._outcome_hook(outcome)
+        if stdout is not None:
+            stdout.write_str(result)
+            stdout.flush()
+
+    # ---- internals
+    def _function(self, identifier: str) -> sam.Function:
+        for function in self._functions.values():
+            if identifier in (function.full_path, function.name, function.functionname):
+                return function
+        raise KeyError(identifier)
+
+    def _add_code_to_path(self) -> None:
+        # Layers first, as /opt/python precedes nothing in Lambda; each CodeUri holds a distinctly named
+        # package (users/, products/), so one sys.path serves both functions without shadowing.
+        paths: list[str] = []
+        for function in self._functions.values():
+            for layer in function.layers:
+                paths.append(str((self._base_dir / layer.codeuri).resolve()))
+            paths.append(str((self._base_dir / function.codeuri).resolve()))
+        for path in reversed(dict.fromkeys(paths)):
+            if path not in sys.path:
+                sys.path.insert(0, path)
+
+    def _run(self, function: sam.Function, event: dict[str, Any]) -> tuple[Outcome, str]:
+        timeout = float(function.timeout or 3)
+        box: dict[str, tuple[Outcome, str]] = {}
+        started = threading.Event()
+
+        def target() -> None:
+            with self._lock:
+                started.set()
+                box["result"] = self._call(function, event, time.monotonic() + timeout)
+
+        worker = threading.Thread(target=target, name=f"lambda-{function.name}", daemon=True)
+        worker.start()
+        started.wait()
+        worker.join(timeout)
+        if worker.is_alive():
+            # A thread cannot be killed: the handler finishes in the background (holding the lock, as a
+            # stuck container would), and the caller gets API Gateway's 504 now.
+            return "timeout", _error_payload(TimeoutError(f"Task timed out after {timeout:.2f} seconds"))
+        return box["result"]
+
+    def _call(self, function: sam.Function, event: dict[str, Any], deadline: float) -> tuple[Outcome, str]:
+        environment = self._environments[function.full_path]
+        saved = {name: os.environ.get(name) for name in environment}
+        os.environ.update(environment)
+        try:
+            with self._container_modules(function):
+                loaded = self._load(function)
+                context = LambdaContext(
+                    function_name=str(function.functionname),
+                    memory_limit_in_mb=int(function.memory or 128),
+                    invoked_function_arn=(
+                        f"arn:aws:lambda:{self._region}:123456789012:function:{function.functionname}"
+                    ),
+                    deadline=deadline,
+                    log_group_name=f"/aws/lambda/{function.functionname}",
+                )
+                result = loaded.handler(event, context)
+            return "ok", json.dumps(result)
+        except Exception as error:
+            traceback.print_exc()
+            return "crash", _error_payload(error)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    @contextmanager
+    def _container_modules(self, function: sam.Function) -> Iterator[None]:
+        """This function's own copies of the stateful packages (and of its handler package) in sys.modules."""
+        roots = (*PER_CONTAINER_PACKAGES, str(function.handler).split(".", 1)[0])
+        submodules = tuple(f"{root}." for root in roots)
+
+        def take() -> dict[str, ModuleType]:
+            # Runs twice per invocation over a few thousand names: keep it to C-level string checks.
+            names = [name for name in sys.modules if name.startswith(submodules) or name in roots]
+            return {name: sys.modules.pop(name) for name in names}
+
+        others = take()
+        sys.modules.update(self._modules.get(function.full_path, {}))
+        try:
+            yield
+        finally:
+            self._modules[function.full_path] = take()
+            sys.modules.update(others)
+
+    def _load(self, function: sam.Function) -> _Loaded:
+        loaded = self._loaded.get(function.full_path)
+        if loaded is None:
+            module_name, _, attribute = str(function.handler).rpartition(".")
+            module = importlib.import_module(module_name)
+            expected = (self._base_dir / str(function.codeuri)).resolve()
+            origin = Path(module.__file__ or "").resolve()
+            if expected not in origin.parents:
+                raise ImportError(f"{module_name} was imported from {origin}, not from {expected} (shadowed)")
+            loaded = _Loaded(handler=getattr(module, attribute), module=module)
+            self._loaded[function.full_path] = loaded
+        return loaded
+
+
+def _error_payload(error: BaseException) -> str:
+    return json.dumps(
+        {
+            "errorMessage": str(error),
+            "errorType": type(error).__name__,
+            "stackTrace": traceback.format_exception(error)[1:],
+        }
+    )
+
+
+def function_environment(
+    function: sam.Function,
+    overrides: Mapping[str, str],
+    aws_creds: Mapping[str, str],
+) -> dict[str, str]:
+    """The environment Lambda would give the function, computed by SAM CLI's own EnvironmentVariables."""
+    variables = (function.environment or {}).get("Variables", {})
+    env = sam.EnvironmentVariables(
+        function_name=function.functionname,
+        function_memory=function.memory,
+        function_timeout=function.timeout,
+        function_handler=function.handler,
+        variables=variables,
+        override_values={name: value for name, value in overrides.items() if name in variables},
+        aws_creds=dict(aws_creds),
+    ).resolve()
+    env = {str(name): str(value) for name, value in env.items()}
+    env.update({name: value for name, value in overrides.items() if name not in variables})
+    return env
