@@ -127,6 +127,12 @@ def check_functions_log_to_their_own_groups(stack: Stack) -> None:
         )
 
 
+def check_functions_are_traced(stack: Stack) -> None:
+    """X-Ray on the functions too (checkov checks the stage's, CKV_AWS_73, but not the functions')."""
+    for name in functions(stack):
+        assert function(stack, name).get("TracingConfig") == {"Mode": "Active"}, f"{name} is not traced"
+
+
 def check_reserved_concurrency_is_optional(stack: Stack) -> None:
     """Reserving fails on accounts with a low concurrency limit: off by default, one parameter to turn on."""
     template = stack.sources.template
@@ -163,6 +169,7 @@ CHECKS: list[Check] = [
     check_timeouts_under_api_limit,
     check_environment_has_what_the_config_requires,
     check_functions_log_to_their_own_groups,
+    check_functions_are_traced,
     check_reserved_concurrency_is_optional,
     check_config_rule_checks_the_functions_settings,
 ]
@@ -211,6 +218,7 @@ MUTATIONS: Mutations = {
         lambda s: resource(s, "UserFunction").pop("LoggingConfig"),
         check_functions_log_to_their_own_groups,
     ),
+    "functions not traced": (lambda s: function_globals(s).pop("Tracing"), check_functions_are_traced),
     "reserved concurrency always on": (
         lambda s: function_globals(s).update(ReservedConcurrentExecutions=100),
         check_reserved_concurrency_is_optional,
