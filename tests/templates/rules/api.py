@@ -11,8 +11,8 @@ from typing import Any
 
 from api_common.problems import PROBLEM_JSON, FieldError, invalid
 from api_common.responses import EXPOSED_HEADERS
-from tests.templates.rules.base import Check, Mutations, operation, operations, signed_operations
-from tests.templates.stack import Stack
+from tests.templates.rules.base import Check, Mutation, Mutations, operation, operations, signed_operations
+from tests.templates.stack import Sources, Stack
 
 # The headers a browser sends to sign with SigV4, which a preflight must therefore allow
 # (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html).
@@ -171,16 +171,16 @@ CHECKS: list[Check] = [
 ]
 
 
-def _gateway_template(response_type: str, template: str) -> Any:
-    def mutate(sources: Any) -> None:
+def _gateway_template(response_type: str, template: str) -> Mutation:
+    def mutate(sources: Sources) -> None:
         responses = sources.openapi["x-amazon-apigateway-gateway-responses"]
         responses[response_type]["responseTemplates"]["application/json"] = template
 
     return mutate
 
 
-def _gateway_header(response_type: str, header: str) -> Any:
-    def mutate(sources: Any) -> None:
+def _gateway_header(response_type: str, header: str) -> Mutation:
+    def mutate(sources: Sources) -> None:
         responses = sources.openapi["x-amazon-apigateway-gateway-responses"]
         responses[response_type]["responseParameters"].pop(f"gatewayresponse.header.{header}")
 

@@ -30,7 +30,7 @@ SHARED_CONFIG = ROOT / "layers" / "api_common" / "api_common" / "config.py"
 def package(stack: Stack, name: str) -> Path:
     """The function's package directory: its CodeUri plus the first part of its handler."""
     properties = stack.sources.template["Resources"][name]["Properties"]
-    return ROOT / properties["CodeUri"] / properties["Handler"].split(".")[0]
+    return ROOT / str(properties["CodeUri"]) / str(properties["Handler"]).split(".")[0]
 
 
 def required_variables(config: Path) -> set[str]:
@@ -38,7 +38,7 @@ def required_variables(config: Path) -> set[str]:
     names = set()
     for node in ast.walk(ast.parse(config.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "load":
-            names |= {k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            names |= {str(k.value.value) for k in node.keywords if isinstance(k.value, ast.Constant)}
     return names
 
 

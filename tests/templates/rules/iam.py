@@ -7,6 +7,7 @@ test_least_privilege.py goes further for the actions: none that no code path use
 from __future__ import annotations
 
 import fnmatch
+from typing import Any
 
 from tests.templates.rules.base import (
     Check,
@@ -21,7 +22,7 @@ from tests.templates.rules.base import (
     tables,
     tables_named_in_environment,
 )
-from tests.templates.stack import Stack, as_list
+from tests.templates.stack import Sources, Stack, as_list
 
 # AWS offers no resource-level permissions for these actions
 # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).
@@ -109,8 +110,8 @@ CHECKS: list[Check] = [
 ]
 
 
-def _own_table(sources: object, role: str) -> dict[str, object]:
-    return statement(resource(sources, role)["Policies"][0]["PolicyDocument"]["Statement"], "OwnTable")  # type: ignore[arg-type]
+def _own_table(sources: Sources, role: str) -> dict[str, Any]:
+    return statement(resource(sources, role)["Policies"][0]["PolicyDocument"]["Statement"], "OwnTable")
 
 
 MUTATIONS: Mutations = {
