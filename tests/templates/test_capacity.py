@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.templates.checks import sub_text
+from tests.templates.rules.base import sub_text
 from tests.templates.stack import Stack, default_stack
 
 WINDOW_SECONDS = 300  # the rate rule's EvaluationWindowSec

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.templates.checks import render_gateway_template
+from tests.templates.rules.api import render_gateway_template
 from tests.templates.stack import load_sources
 
 # The "Default status code" column of AWS's gateway response types table.

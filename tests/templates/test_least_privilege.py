@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.templates.checks import FUNCTIONS, role_statements
+from tests.templates.rules.base import role_statements, tables_named_in_environment
 from tests.templates.stack import ROOT, Stack, as_list, default_stack
 
 # boto3 DynamoDB client method -> IAM action. TransactWriteItems has no action of its own: each item is
@@ -148,10 +148,10 @@ def stack() -> Stack:
     return default_stack()
 
 
-@pytest.mark.parametrize("function", list(FUNCTIONS))
+@pytest.mark.parametrize("function", list(PACKAGES))
 def test_role_grants_only_what_the_code_uses(stack: Stack, function: str) -> None:
     role = stack.resources[function]["Properties"]["Role"]["Fn::GetAtt"][0]
-    own_table = FUNCTIONS[function]
+    (own_table,) = tables_named_in_environment(stack, function) - {"IdempotencyTable"}
     own = own_table_actions(function)
     used = {
         own_table: own - {"dynamodb:Query"},

@@ -1,9 +1,11 @@
-"""template.yaml through the SAM translator, plus the nested stacks and openapi.yaml: every property of the
-infrastructure issue, one check each (see checks.py; test_mutations.py proves each check can fail)."""
+"""template.yaml through the SAM translator, plus the nested stacks and openapi.yaml: every project rule
+(tests/templates/rules/), one check each; test_mutations.py proves each check can fail."""
 
 import pytest
 
-from tests.templates import checks
+from tests.templates.rules import CHECKS
+from tests.templates.rules.base import Check
+from tests.templates.rules.contracts import check_no_literals
 from tests.templates.stack import SOURCE_FILES, Stack, default_stack, read, walk
 
 
@@ -12,15 +14,13 @@ def stack() -> Stack:
     return default_stack()
 
 
-@pytest.mark.parametrize(
-    "check", checks.STACK_CHECKS, ids=lambda check: check.__name__.removeprefix("check_")
-)
-def test_property(stack: Stack, check: checks.Check) -> None:
+@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__.removeprefix("check_"))
+def test_rule(stack: Stack, check: Check) -> None:
     check(stack)
 
 
 def test_no_partition_region_or_account_literals() -> None:
-    checks.check_no_literals({name: read(name) for name in SOURCE_FILES})
+    check_no_literals({name: read(name) for name in SOURCE_FILES})
 
 
 def test_translation_has_no_dangling_references(stack: Stack) -> None:

@@ -17,7 +17,7 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from api_common.guards import MAX_BODY_BYTES, refusal
-from tests.templates.checks import EXPOSED_HEADERS
+from api_common.responses import EXPOSED_HEADERS
 from tests.templates.stack import Stack, default_stack
 
 # Body-inspecting rules set to Count, per managed group, and why.

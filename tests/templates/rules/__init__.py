@@ -1,0 +1,12 @@
+"""The project's rules for its templates, one module per concern, each with the mutations that break them.
+
+test_templates.py runs every check on the real templates; test_mutations.py applies every mutation to a copy
+and expects its check to fail, so that no rule passes by accident.
+"""
+
+from tests.templates.rules import api, contracts, data, edge, functions, iam, monitoring
+from tests.templates.rules.base import Check, Mutations
+
+MODULES = (api, functions, iam, edge, data, monitoring, contracts)
+CHECKS: list[Check] = [check for module in MODULES for check in module.CHECKS]
+MUTATIONS: Mutations = {case: mutation for module in MODULES for case, mutation in module.MUTATIONS.items()}
