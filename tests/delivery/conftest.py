@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.e2e_support import LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, ROOT, LocalServer, start_local_server
+from tools.local_api.process import LocalServer, start_local_server
 
-__all__ = ["LOCAL_KEY", "LOCAL_REGION", "LOCAL_SECRET", "ROOT"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")

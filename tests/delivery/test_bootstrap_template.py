@@ -4,12 +4,14 @@ check the rest in make lint / make checkov)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from cfnlint.decode import cfn_yaml
 
-from tests.e2e.e2e_support import ROOT
+ROOT = Path(__file__).resolve().parents[2]
+
 
 PATH = ROOT / "pipeline" / "bootstrap.yaml"
 

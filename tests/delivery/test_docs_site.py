@@ -10,8 +10,10 @@ import yaml
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
-from tests.e2e.e2e_support import ROOT, LocalServer
 from tools.local_api.docs_site import PAGE_POLICY, DocsSite
+from tools.local_api.process import LocalServer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.usefixtures("rendered_docs")
 PAGE = ROOT / "build" / "api-reference.html"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.e2e_support import ROOT
+ROOT = Path(__file__).resolve().parents[2]
+
 
 pytestmark = pytest.mark.usefixtures("rendered_docs")  # make docs installs node_modules (npm ci)
 REDOCLY = ROOT / "node_modules" / ".bin" / "redocly"

@@ -12,8 +12,8 @@ from botocore.stub import Stubber
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
-from tests.e2e.e2e_support import LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, LocalServer
 from tools import smoke
+from tools.local_api.process import LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, LocalServer
 from tools.local_api.signing import ExecuteApiAuth
 
 STACK = "users-products-api-dev"

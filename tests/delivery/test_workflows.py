@@ -18,7 +18,8 @@ import yaml
 from samcli.cli.context import Context
 from samcli.cli.main import cli as sam_cli
 
-from tests.e2e.e2e_support import ROOT
+ROOT = Path(__file__).resolve().parents[2]
+
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 SEPARATORS = {";", "&&", "||", "|", "&"}
@@ -113,7 +114,8 @@ def check_aws(command: list[str]) -> list[str]:
     names = {re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower(): name for name in model.operation_names}
     if operation not in names:
         return [f"aws {service} has no {operation}"]
-    members = model.operation_model(names[operation]).input_shape.members
+    shape = model.operation_model(names[operation]).input_shape
+    members = shape.members if shape is not None else {}
     accepted = {"--" + re.sub(r"(?<!^)(?=[A-Z])", "-", member).lower() for member in members}
     flags = [arg for arg in command[3:] if arg.startswith("--")]
     return [f"aws {service} {operation} has no {f}" for f in flags if f not in accepted | AWS_GLOBAL_FLAGS]

@@ -19,9 +19,11 @@ from typing import Any
 import boto3
 import pytest
 from botocore.credentials import Credentials
-from e2e_support import BODIES, LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, STATS, Api, start_local_server
+from e2e_support import BODIES, STATS, Api
 from sam_local_gaps import pytest_collection_modifyitems_sam_local  # noqa: F401 - a collection hook
 from waf_differences import pytest_collection_modifyitems_waf  # noqa: F401 - marks what WAF answers
+
+from tools.local_api.process import LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, start_local_server
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,7 +15,6 @@ from botocore.credentials import Credentials
 from tools.local_api.signing import ExecuteApiAuth
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCAL_KEY, LOCAL_SECRET, LOCAL_REGION = "AKIAE2ELOCALTESTKEY1", "e2e-local-secret-key", "us-east-1"
 TIMEOUT = 30
 
 
@@ -92,65 +86,6 @@ class Api:
             collection, item_id = location.rstrip("/").split("/")[-2:]
             self.session.delete(self.url(f"/{collection}/{item_id}"), auth=self.auth, timeout=TIMEOUT)
         self.created.clear()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class LocalServer:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self, sig: int = signal.SIGINT) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return int(self.process.returncode)
-
-    def log_text(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def start_local_server(log: Path, *extra: str, env: dict[str, str] | None = None) -> LocalServer:
-    port = free_port()
-    environment = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": LOCAL_KEY,
-        "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET,
-        "AWS_REGION": LOCAL_REGION,
-        "PYTHONUNBUFFERED": "1",
-        **(env or {}),
-    }
-    environment.pop("AWS_SESSION_TOKEN", None)
-    handle = log.open("wb")
-    process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "tools.local_api", "--host", "127.0.0.1", "--port", str(port), *extra],
-        cwd=ROOT,
-        env=environment,
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-    )
-    server = LocalServer(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"local server exited with {process.returncode}:\n{server.log_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"local server did not start:\n{server.log_text()}")
 
 
 PROBLEM_FIELDS = ("type", "title", "status", "detail")

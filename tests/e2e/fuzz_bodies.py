@@ -121,15 +121,15 @@ def body(  # noqa: PLR0912 - one branch per kind of body
         document = json.dumps(valid).encode()
         data = (document + b" " * max(0, size - len(document)))[: max(size, len(document))]
     elif kind == "encoding":
-        document = json.dumps(valid, ensure_ascii=False)
+        text = json.dumps(valid, ensure_ascii=False)
         data = rng.choice(
             [
-                document.encode("utf-16"),
-                b"\xef\xbb\xbf" + document.encode(),
-                base64.b64encode(document.encode()),
-                document.encode() + b"\xff\xfe\x80",
+                text.encode("utf-16"),
+                b"\xef\xbb\xbf" + text.encode(),
+                base64.b64encode(text.encode()),
+                text.encode() + b"\xff\xfe\x80",
                 bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200))),
-                document.encode("latin-1", errors="replace"),
+                text.encode("latin-1", errors="replace"),
             ]
         )
     elif kind == "surrogate":

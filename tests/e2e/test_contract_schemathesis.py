@@ -13,7 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from e2e_support import LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, ROOT, STATS, start_local_server
+from e2e_support import ROOT, STATS
+
+from tools.local_api.process import LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, start_local_server
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 MAX_EXAMPLES = os.environ.get("CONTRACT_MAX_EXAMPLES", "50")  # per operation and phase: about 40 s here

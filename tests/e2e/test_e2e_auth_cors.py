@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from botocore.credentials import Credentials
@@ -58,7 +58,7 @@ def test_body_changed_after_signing_is_403(api: Api, unique: str) -> None:
             auth=api.auth,
         )
     )
-    request.body = request.body.replace(b"signed-", b"forged-")  # type: ignore[union-attr]
+    request.body = cast(bytes, request.body).replace(b"signed-", b"forged-")
 
     response = api.session.send(request, timeout=30)
 

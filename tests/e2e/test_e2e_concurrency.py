@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -9,7 +10,7 @@ import requests
 from e2e_support import STATS, Api, assert_problem
 
 
-def _session_per_thread(api: Api) -> Any:
+def _session_per_thread(api: Api) -> Callable[..., requests.Response]:
     # requests.Session is not thread-safe; each worker signs and sends on its own.
     def send(method: str, path: str, **kwargs: Any) -> requests.Response:
         response = requests.request(method, api.url(path), auth=api.auth, timeout=60, **kwargs)

@@ -20,14 +20,14 @@ import requests
 from botocore.credentials import Credentials
 from moto.server import ThreadedMotoServer
 
-from tests.e2e.e2e_support import (
+from tests.emulator import FIXTURE_TEMPLATE
+from tools.local_api.process import (
     LOCAL_KEY,
     LOCAL_REGION,
     LOCAL_SECRET,
     LocalServer,
     start_local_server,
 )
-from tests.emulator import FIXTURE_TEMPLATE
 from tools.local_api.signing import ExecuteApiAuth
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("API_URL")), reason="exercises the local server itself")

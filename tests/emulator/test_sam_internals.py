@@ -67,7 +67,7 @@ def test_service_builds_a_flask_app_with_the_routes() -> None:
         def is_debugging(self) -> bool:
             return False
 
-    service = sam.LocalApigwService(stack.api, Runner(), port=0, host="127.0.0.1")  # type: ignore[arg-type]
+    service = sam.LocalApigwService(stack.api, Runner(), port=0, host="127.0.0.1")
     service.create()
 
     app = service._app

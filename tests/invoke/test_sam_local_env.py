@@ -62,8 +62,8 @@ def resolved(functions: dict[str, Function]) -> Iterator[dict[str, dict[str, str
         patch.setenv("AWS_CONFIG_FILE", os.devnull)
         patch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
         runner = LocalLambdaRunner(
-            local_runtime=None,  # type: ignore[arg-type] - only the environment is computed, nothing is run
-            function_provider=None,  # type: ignore[arg-type]
+            local_runtime=None,  # only the environment is computed, nothing is run
+            function_provider=None,
             cwd=str(ROOT),
             real_path=str(ROOT),
             aws_region=REGION,
@@ -162,7 +162,7 @@ def test_the_backend_answers_the_functions_calls(
     path = ROOT / "events" / f"{name}.json"
     collector = Collector()
 
-    runner.invoke(function_for(load(path), routes), path.read_text(encoding="utf-8"), stdout=collector)  # type: ignore[arg-type]
+    runner.invoke(function_for(load(path), routes), path.read_text(encoding="utf-8"), stdout=collector)
 
     result = json.loads(collector.text)
     assert result["statusCode"] == expected_status(path), result

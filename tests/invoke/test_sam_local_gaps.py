@@ -58,7 +58,7 @@ def test_gaps_are_skipped_only_against_sam_local(
         _Item("test_e2e_crud", "test_get_is_200_with_etag"),
     )
 
-    _gaps().pytest_collection_modifyitems_sam_local([gap, other])  # type: ignore[list-item]
+    _gaps().pytest_collection_modifyitems_sam_local([gap, other])
 
     assert bool(gap.markers) is skipped
     assert other.markers == []

@@ -42,7 +42,7 @@ class Stack:
 
     @property
     def resources(self) -> dict[str, Any]:
-        return self.cfn["Resources"]  # type: ignore[no-any-return]
+        return self.cfn["Resources"]
 
     def of_type(self, resource_type: str) -> dict[str, Any]:
         return {key: value for key, value in self.resources.items() if value["Type"] == resource_type}
@@ -50,7 +50,7 @@ class Stack:
     @property
     def body(self) -> dict[str, Any]:
         """The OpenAPI document as the RestApi receives it."""
-        return self.resources["Api"]["Properties"]["Body"]  # type: ignore[no-any-return]
+        return self.resources["Api"]["Properties"]["Body"]
 
 
 def read(name: str) -> str:

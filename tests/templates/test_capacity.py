@@ -21,11 +21,11 @@ def stack() -> Stack:
 
 
 def parameter(stack: Stack, name: str) -> dict[str, Any]:
-    return stack.sources.template["Parameters"][name]  # type: ignore[no-any-return]
+    return stack.sources.template["Parameters"][name]
 
 
 def alarm(stack: Stack, name: str) -> dict[str, Any]:
-    return stack.sources.monitoring["Resources"][name]["Properties"]  # type: ignore[no-any-return]
+    return stack.sources.monitoring["Resources"][name]["Properties"]
 
 
 def queries(properties: dict[str, Any]) -> dict[str, dict[str, Any]]:

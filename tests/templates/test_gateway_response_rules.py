@@ -45,11 +45,11 @@ FALLBACKS = ("DEFAULT_4XX", "DEFAULT_5XX")
 
 @pytest.fixture(scope="module")
 def responses() -> dict[str, Any]:
-    return load_sources().openapi["x-amazon-apigateway-gateway-responses"]  # type: ignore[no-any-return]
+    return load_sources().openapi["x-amazon-apigateway-gateway-responses"]
 
 
 def _problem(spec: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(render_gateway_template(spec["responseTemplates"]["application/json"], "m", "v"))  # type: ignore[no-any-return]
+    return json.loads(render_gateway_template(spec["responseTemplates"]["application/json"], "m", "v"))
 
 
 @pytest.mark.parametrize("fallback", FALLBACKS)

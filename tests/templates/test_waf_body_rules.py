@@ -46,7 +46,7 @@ def stack() -> Stack:
 
 
 def _acl(stack: Stack) -> dict[str, Any]:
-    return stack.sources.waf["Resources"]["WebAcl"]["Properties"]  # type: ignore[no-any-return]
+    return stack.sources.waf["Resources"]["WebAcl"]["Properties"]
 
 
 def _rules(stack: Stack) -> list[dict[str, Any]]:

@@ -49,7 +49,7 @@ def functions(stack: Stack) -> list[str]:
 
 def function(stack: Stack, name: str) -> dict[str, Any]:
     """A function's properties after translation (Globals merged in)."""
-    return stack.resources[name]["Properties"]  # type: ignore[no-any-return]
+    return stack.resources[name]["Properties"]
 
 
 def tables(stack: Stack) -> list[str]:
@@ -96,15 +96,15 @@ def alarms(stack: Stack) -> dict[str, dict[str, Any]]:
 
 # ---------------------------------------------------------------------------------------------- for mutations
 def resource(sources: Sources, name: str) -> dict[str, Any]:
-    return sources.template["Resources"][name]["Properties"]  # type: ignore[no-any-return]
+    return sources.template["Resources"][name]["Properties"]
 
 
 def function_globals(sources: Sources) -> dict[str, Any]:
-    return sources.template["Globals"]["Function"]  # type: ignore[no-any-return]
+    return sources.template["Globals"]["Function"]
 
 
 def operation(sources: Sources, path: str, method: str) -> dict[str, Any]:
-    return sources.openapi["paths"][path][method]  # type: ignore[no-any-return]
+    return sources.openapi["paths"][path][method]
 
 
 def statement(statements: list[dict[str, Any]], sid: str) -> dict[str, Any]:
@@ -112,4 +112,4 @@ def statement(statements: list[dict[str, Any]], sid: str) -> dict[str, Any]:
 
 
 def nested(document: Mapping[str, Any], name: str) -> dict[str, Any]:
-    return document["Resources"][name]["Properties"]  # type: ignore[no-any-return]
+    return document["Resources"][name]["Properties"]

@@ -58,7 +58,7 @@ def check_waf_logs_without_credentials(stack: Stack) -> None:
 def _stage(stack: Stack) -> dict[str, Any]:
     stages = stack.of_type("AWS::ApiGateway::Stage")
     assert list(stages) == ["ApiStage"], f"expected the one ApiStage, got {list(stages)}"
-    return stages["ApiStage"]["Properties"]  # type: ignore[no-any-return]
+    return stages["ApiStage"]["Properties"]
 
 
 def check_stage_throttles_and_logs_without_bodies(stack: Stack) -> None:
