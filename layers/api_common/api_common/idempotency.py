@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
@@ -23,6 +24,7 @@ from api_common import config
 from api_common.dynamo import Item, from_attributes, to_attributes
 from api_common.problems import FieldError, Problem, invalid
 from api_common.syntax import OWS
+from api_common.tables import Record, as_record
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -62,7 +64,7 @@ def parse_key(header: str | None) -> str | None:
 class Replay(Exception):  # noqa: N818 - not an error: the outcome of a repeated request
     """The key was used before with this request: `item` is what the first request created."""
 
-    def __init__(self, item: Item) -> None:
+    def __init__(self, item: Record) -> None:
         super().__init__("replay")
         self.item = item
 
@@ -82,7 +84,7 @@ class Claim:
     request_hash: str
     table: str = field(default_factory=lambda: config.common().idempotency_table_name)
 
-    def put_action(self, item: Item) -> "TransactWriteItemTypeDef":
+    def put_action(self, item: Mapping[str, Any]) -> "TransactWriteItemTypeDef":
         """The record's Put; it must be the LAST action of the transaction (see `settle`)."""
         now = int(time.time())
         record = {
@@ -120,7 +122,7 @@ class Claim:
             raise KEY_IN_FLIGHT  # the record changed since the refusal: a retry settles it
         if record.get("validation") != self.request_hash:
             raise KEY_REUSED
-        raise Replay(record["item"])
+        raise Replay(as_record(record["item"]))
 
     def _read(self, client: "DynamoDBClient") -> Item | None:
         got = client.get_item(TableName=self.table, Key={"id": {"S": self.record_id}}, ConsistentRead=True)
