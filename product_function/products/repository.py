@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import NotRequired
 
 from api_common.keys import Key
-from api_common.tables import Change, JoinedWrite, Record, VersionedTable
+from api_common.stored import Change, Record
+from api_common.tables import JoinedWrite, VersionedTable
 
 
 class ProductRecord(Record):

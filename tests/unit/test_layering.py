@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMMON = ROOT / "layers" / "api_common" / "api_common"
 SERVICES = [ROOT / "user_function" / "users", ROOT / "product_function" / "products"]
 
-# The storage layer: the DynamoDB client and item (de)serialisation, keys, the versioned table.
-STORAGE = frozenset({"dynamo", "keys", "tables"})
+# The storage layer: the DynamoDB client and item (de)serialisation, keys, records, the versioned table.
+STORAGE = frozenset({"dynamo", "keys", "stored", "tables"})
 # What storage may use of the layer besides itself: the SnapStart hook registry (no HTTP, no settings).
 STORAGE_MAY_USE = STORAGE | {"snapstart"}
 # Named in the failure so it says which arrow points the wrong way.

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from api_common import idempotency
-from api_common.tables import Change, ConditionFailedError
+from api_common.stored import Change, ConditionFailedError
 from tests.unit.conftest import Call
 
 PEN = {"name": "Pen", "price": 19.99, "category": "office"}

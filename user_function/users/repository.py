@@ -14,7 +14,8 @@ from botocore.exceptions import ClientError
 
 from api_common.dynamo import VersionConflictError, cancellation_codes, error_code
 from api_common.keys import Key
-from api_common.tables import Change, JoinedWrite, Record, VersionedTable
+from api_common.stored import Change, Record
+from api_common.tables import JoinedWrite, VersionedTable
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef

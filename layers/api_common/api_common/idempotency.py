@@ -16,15 +16,15 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 from botocore.exceptions import ClientError
 
 from api_common import config
-from api_common.dynamo import Item, from_attributes, to_attributes
+from api_common.dynamo import from_attributes, to_attributes
 from api_common.problems import FieldError, Problem, invalid
+from api_common.stored import Record, as_record
 from api_common.syntax import OWS
-from api_common.tables import Record, as_record
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -69,6 +69,28 @@ class Replay(Exception):  # noqa: N818 - not an error: the outcome of a repeated
         self.item = item
 
 
+class KeyRecord(TypedDict):
+    """The idempotency table's item, by its attribute names."""
+
+    id: str  # idempotency#<hash of caller, route and key>
+    status: Literal["COMPLETED"]
+    validation: str  # SHA-256 of the request body
+    expiration: int  # epoch seconds: the table's TTL attribute
+    item: Record  # what the first request created
+
+
+def _key_record(attributes: Mapping[str, Any]) -> KeyRecord:
+    """The stored attributes as a KeyRecord: numbers deserialize as Decimal, so they are converted here."""
+    stored = from_attributes(attributes)
+    return {
+        "id": stored["id"],
+        "status": stored["status"],
+        "validation": stored["validation"],
+        "expiration": int(stored["expiration"]),
+        "item": as_record(stored["item"]),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """An Idempotency-Key claimed in the transaction that creates the item, so both land or neither does.
@@ -84,10 +106,10 @@ class Claim:
     request_hash: str
     table: str = field(default_factory=lambda: config.common().idempotency_table_name)
 
-    def put_action(self, item: Mapping[str, Any]) -> "TransactWriteItemTypeDef":
+    def put_action(self, item: Record) -> "TransactWriteItemTypeDef":
         """The record's Put; it must be the LAST action of the transaction (see `settle`)."""
         now = int(time.time())
-        record = {
+        record: KeyRecord = {
             "id": self.record_id,
             "status": "COMPLETED",
             "validation": self.request_hash,
@@ -117,16 +139,16 @@ class Claim:
             raise KEY_IN_FLIGHT  # a request with this key is committing right now
         if reason.get("Code") != "ConditionalCheckFailed":
             return
-        record = from_attributes(reason["Item"]) if reason.get("Item") else self._read(client)
-        if record is None or int(record["expiration"]) <= int(time.time()):
+        record = _key_record(reason["Item"]) if reason.get("Item") else self._read(client)
+        if record is None or record["expiration"] <= int(time.time()):
             raise KEY_IN_FLIGHT  # the record changed since the refusal: a retry settles it
-        if record.get("validation") != self.request_hash:
+        if record["validation"] != self.request_hash:
             raise KEY_REUSED
-        raise Replay(as_record(record["item"]))
+        raise Replay(record["item"])
 
-    def _read(self, client: "DynamoDBClient") -> Item | None:
+    def _read(self, client: "DynamoDBClient") -> KeyRecord | None:
         got = client.get_item(TableName=self.table, Key={"id": {"S": self.record_id}}, ConsistentRead=True)
-        return from_attributes(got["Item"]) if "Item" in got else None
+        return _key_record(got["Item"]) if "Item" in got else None
 
 
 def claim(key: str | None, *, scope: str, payload: str) -> Claim | None:

@@ -18,7 +18,8 @@ from api_common.dynamo import Item, VersionConflictError
 from api_common.etags import IfMatch
 from api_common.observability import count, logger
 from api_common.problems import Problem, not_found
-from api_common.tables import MAX_VERSIONS, Change, ConditionFailedError, JoinedWrite, Record
+from api_common.stored import Change, ConditionFailedError, Record
+from api_common.tables import MAX_VERSIONS, JoinedWrite
 
 # Concurrent writers without If-Match re-read and try again this many times before giving up with 409.
 WRITE_ATTEMPTS = 3

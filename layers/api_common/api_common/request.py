@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from api_common import etags, idempotency, jsonio
 from api_common.etags import IfMatch
 from api_common.models import RequestModel
-from api_common.tables import Record
+from api_common.stored import Record
 
 
 def principal(event: APIGatewayProxyEvent) -> str | None:

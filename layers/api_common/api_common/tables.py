@@ -3,71 +3,23 @@
 Single-item writes are used as is (products); the `*_action` builders let a repository put several writes
 in one transaction (users and their email markers). `update` and `delete_if` change an item in one request
 without reading it first: the condition names the versions the client accepts, and a failed condition
-returns the item as found, which tells 404 from 412.
-
-Every item read comes back as a `Record` (a service's record type adds its own attributes), its version an
-int: numbers are converted here, once, where the item is deserialized.
+returns the item as found, which tells 404 from 412. Every item read comes back as the table's record type
+(`api_common.stored`), deserialized once, here.
 """
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NotRequired, Protocol, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from botocore.exceptions import ClientError
 
-from api_common.dynamo import (
-    Item,
-    VersionConflictError,
-    error_code,
-    failed_item,
-    from_attributes,
-    to_attributes,
-)
+from api_common.dynamo import VersionConflictError, error_code, failed_item, from_attributes, to_attributes
 from api_common.keys import Key, resume_key, start_after
+from api_common.stored import Change, ConditionFailedError, Record, as_record
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
-
-
-class Record(TypedDict):
-    """What every item of a versioned table holds, by its DynamoDB attribute names."""
-
-    id: str
-    version: int
-    createdAt: str
-    updatedAt: str
-    createdBy: NotRequired[str]  # the IAM principal that created it, when the gateway named one
-    updatedBy: NotRequired[str]
-
-
-def as_record(item: Item) -> Record:
-    """A deserialized item as a Record: DynamoDB's numbers deserialize as Decimal, a version is an int."""
-    return cast(Record, {**item, "version": int(item["version"])})
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """A full replacement of a record's own attributes, made in place (`VersionedTable.update`)."""
-
-    attributes: Mapping[str, Any]
-    removed: tuple[str, ...]  # optional attributes the replacement does not carry
-    updated_at: str
-    principal: str | None
-
-
-class ConditionFailedError[R: Record](Exception):
-    """A single write's condition failed; `current` is the record the write found (None: there was none).
-
-    DynamoDB returns that item with the failure when the write asks for ReturnValuesOnConditionCheckFailure
-    ALL_OLD, so telling "missing" (404) from "changed" (412) costs no extra read:
-    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
-    """
-
-    def __init__(self, current: R | None) -> None:
-        super().__init__("condition failed")
-        self.current = current
 
 
 class JoinedWrite(Protocol):
@@ -77,7 +29,7 @@ class JoinedWrite(Protocol):
     transaction is shown to it before anything else, to raise what its own refusal means.
     """
 
-    def put_action(self, item: Mapping[str, Any]) -> "TransactWriteItemTypeDef": ...
+    def put_action(self, record: Record) -> "TransactWriteItemTypeDef": ...
     def settle(self, error: ClientError, client: "DynamoDBClient") -> None: ...
 
 
