@@ -1,6 +1,5 @@
 """HTTP routes of the products service: validate (Powertools + pydantic), call the rules, shape responses."""
 
-from functools import partial
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -11,6 +10,7 @@ from api_common.cursors import MAX_CURSOR_LENGTH, CursorCodec
 from api_common.dynamo import container_client
 from api_common.models import NOT_BLANK
 from api_common.paging import DEFAULT_LIMIT, MAX_LIMIT, StrictInteger
+from api_common.records import Collection
 from api_common.resolver import create_resolver, lambda_entry
 from api_common.responses import created_response, item_response, no_content, page_response
 from api_common.tables import VersionedTable
@@ -26,14 +26,19 @@ COLLECTION = "/products"
 config.common()
 CONFIG = products_config()
 dynamodb = container_client()
-products = ProductsRepository(VersionedTable(CONFIG.table_name, dynamodb), CONFIG.category_index)
+products = Collection(
+    "Product", ProductsRepository(VersionedTable(CONFIG.table_name, dynamodb), CONFIG.category_index)
+)
 cursors = CursorCodec()  # signs and checks this service's page cursors
 app = create_resolver()
 
 
 @app.post(COLLECTION)
 def create_product(body: Annotated[ProductIn, Body()]) -> Response[str]:
-    product = request.create_once(app, body, partial(logic.create_product, products, body))
+    principal = request.principal(app.current_event)
+    product = request.create_once(
+        app, body, lambda claim: logic.create_product(products, body, principal, claim)
+    )
     return created_response(Product.model_validate(product), COLLECTION)
 
 

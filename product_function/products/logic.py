@@ -4,49 +4,47 @@ from functools import partial
 
 from api_common import records
 from api_common.cursors import CursorCodec
-from api_common.dynamo import Item
 from api_common.etags import IfMatch
 from api_common.idempotency import Claim
 from api_common.paging import list_page
+from api_common.records import Collection
 from products.models import ProductIn
-from products.repository import ProductsRepository
+from products.repository import ProductRecord, ProductsRepository
 
-KIND = "Product"
+# The products, bound once at the handler's init: Collection("Product", ProductsRepository(table, index)).
+type Products = Collection[ProductsRepository]
 
 
 def create_product(
-    products: ProductsRepository, body: ProductIn, principal: str | None, claim: Claim | None = None
-) -> Item:
-    return records.create(products, body.attributes(), principal, kind=KIND, claim=claim)
+    products: Products, body: ProductIn, principal: str | None, claim: Claim | None = None
+) -> ProductRecord:
+    return records.create(products, body.attributes(), principal, claim)
 
 
-def get_product(products: ProductsRepository, product_id: str) -> Item:
-    return records.read(products, product_id, kind=KIND)
+def get_product(products: Products, product_id: str) -> ProductRecord:
+    return records.read(products, product_id)
 
 
 def list_products(
-    products: ProductsRepository, cursors: CursorCodec, limit: int, cursor: str | None, category: str | None
-) -> tuple[list[Item], str | None]:
+    products: Products, cursors: CursorCodec, limit: int, cursor: str | None, category: str | None
+) -> tuple[list[ProductRecord], str | None]:
     """All products, or one category's through its index; each listing has cursors of its own."""
+    repository = products.repository
     if category is None:
-        return list_page("products", frozenset({"id"}), products.page, limit, cursor, cursors=cursors)
+        return list_page("products", frozenset({"id"}), repository.page, limit, cursor, cursors=cursors)
     # The category is part of the signed listing name: a cursor cannot move to another category.
-    fetch = partial(products.category_page, category)
+    fetch = partial(repository.category_page, category)
     listing = f"products?category={category}"
     return list_page(listing, frozenset({"id", "category"}), fetch, limit, cursor, cursors=cursors)
 
 
 def replace_product(
-    products: ProductsRepository,
-    product_id: str,
-    body: ProductIn,
-    if_match: IfMatch | None,
-    principal: str | None,
-) -> Item:
+    products: Products, product_id: str, body: ProductIn, if_match: IfMatch | None, principal: str | None
+) -> ProductRecord:
     return records.replace(
-        products, product_id, body.attributes(), if_match, principal, fields=ProductIn.model_fields, kind=KIND
+        products, product_id, body.attributes(), if_match, principal, fields=ProductIn.model_fields
     )
 
 
-def delete_product(products: ProductsRepository, product_id: str, if_match: IfMatch | None) -> None:
-    records.delete(products, product_id, if_match, kind=KIND)
+def delete_product(products: Products, product_id: str, if_match: IfMatch | None) -> None:
+    records.delete(products, product_id, if_match)

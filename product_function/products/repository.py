@@ -4,62 +4,47 @@ Every write is one request: a create is a conditional put (a transaction with th
 the POST has a key), a replace an update in place, a delete a conditional delete.
 """
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from decimal import Decimal
+from typing import NotRequired
 
-from botocore.exceptions import ClientError
-
-from api_common.dynamo import Item, error_code
-from api_common.idempotency import Claim
 from api_common.keys import Key
-from api_common.tables import VersionedTable
+from api_common.stored import Change, Record
+from api_common.tables import JoinedWrite, VersionedTable
+
+
+class ProductRecord(Record):
+    name: str
+    price: Decimal  # in whole cents (products.models.Price), as DynamoDB's number type holds it exactly
+    description: NotRequired[str]
+    category: NotRequired[str]  # absent: the product is not in the sparse category index
 
 
 class ProductsRepository:
-    def __init__(self, table: VersionedTable, category_index: str) -> None:
+    def __init__(self, table: VersionedTable[ProductRecord], category_index: str) -> None:
         self.table = table
         self.category_index = category_index
 
-    def get(self, product_id: str) -> Item | None:
+    def get(self, product_id: str) -> ProductRecord | None:
         return self.table.get(product_id)
 
-    def create(self, product: Item, claim: Claim | None = None) -> None:
-        if claim is None:
-            self.table.put_new(product)
-            return
-        try:
-            self.table.client.transact_write_items(
-                TransactItems=[self.table.put_new_action(product), claim.put_action(product)]
-            )
-        except ClientError as error:
-            if error_code(error) == "TransactionCanceledException":
-                claim.settle(error, self.table.client)
-            raise
+    def create(self, product: ProductRecord, joined: JoinedWrite | None = None) -> None:
+        self.table.create(product, joined=joined)
 
-    def update(
-        self,
-        product_id: str,
-        attributes: Mapping[str, Any],
-        removed: Iterable[str],
-        *,
-        updated_at: str,
-        principal: str | None,
-        versions: frozenset[int] | None,
-    ) -> Item:
-        return self.table.update(
-            product_id, attributes, removed, updated_at=updated_at, principal=principal, versions=versions
-        )
+    def update(self, product_id: str, change: Change, versions: frozenset[int] | None) -> ProductRecord:
+        return self.table.update(product_id, change, versions)
 
-    def replace(self, current: Item, product: Item) -> None:
-        self.table.put_replacing(product, int(current["version"]))
+    def replace(self, current: ProductRecord, product: ProductRecord) -> None:
+        self.table.replace(current, product)
 
     def delete_if(self, product_id: str, versions: frozenset[int] | None) -> None:
         self.table.delete_if(product_id, versions)
 
-    def page(self, limit: int, start: Key | None) -> tuple[list[Item], Key | None]:
+    def page(self, limit: int, start: Key | None) -> tuple[list[ProductRecord], Key | None]:
         return self.table.scan(limit, start)
 
-    def category_page(self, category: str, limit: int, start: Key | None) -> tuple[list[Item], Key | None]:
+    def category_page(
+        self, category: str, limit: int, start: Key | None
+    ) -> tuple[list[ProductRecord], Key | None]:
         """A query of the sparse category index: only that category's products are ever read."""
         return self.table.query(
             limit,

@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 
 from api_common.dynamo import CLIENT_CONFIG
 from api_common.problems import Problem
+from api_common.records import Collection
 from api_common.tables import VersionedTable
 from products import logic as products_logic
 from products.models import ProductIn
@@ -95,8 +96,10 @@ def test_two_writers_with_the_same_if_match_exactly_one_wins(serialized_dynamodb
     products = ProductsRepository(
         VersionedTable(TABLES["ProductsTable"], serialized_dynamodb), "category-index"
     )
-    product = products_logic.create_product(products, ProductIn(name="Lamp", price=Decimal(10)), None)
-    racing = BothReadFirst(products)
+    product = products_logic.create_product(
+        Collection("Product", products), ProductIn(name="Lamp", price=Decimal(10)), None
+    )
+    racing = Collection("Product", BothReadFirst(products))
     if_match = IfMatch.parse('"1"')
 
     def writer(name: str) -> Callable[[], Any]:
@@ -119,8 +122,10 @@ def test_writers_without_if_match_both_land_and_no_update_is_lost(
     products = ProductsRepository(
         VersionedTable(TABLES["ProductsTable"], serialized_dynamodb), "category-index"
     )
-    product = products_logic.create_product(products, ProductIn(name="Desk", price=Decimal(10)), None)
-    racing = BothReadFirst(products)
+    product = products_logic.create_product(
+        Collection("Product", products), ProductIn(name="Desk", price=Decimal(10)), None
+    )
+    racing = Collection("Product", BothReadFirst(products))
 
     def writer(name: str) -> Callable[[], Any]:
         body = ProductIn(name=name, price=Decimal(10))
@@ -137,7 +142,7 @@ def test_writers_without_if_match_both_land_and_no_update_is_lost(
 def test_two_users_creating_the_same_email_exactly_one_is_created(
     serialized_dynamodb: DynamoDBClient,
 ) -> None:
-    users = UsersRepository(VersionedTable(TABLES["UsersTable"], serialized_dynamodb))
+    users = Collection("User", UsersRepository(VersionedTable(TABLES["UsersTable"], serialized_dynamodb)))
 
     def creator(name: str, email: str) -> Callable[[], Any]:
         return lambda: users_logic.create_user(users, UserIn(name=name, email=email), None)
@@ -160,8 +165,10 @@ def test_two_email_changes_of_one_user_with_the_same_if_match_exactly_one_wins(
     from api_common.etags import IfMatch
 
     users = UsersRepository(VersionedTable(TABLES["UsersTable"], serialized_dynamodb))
-    user = users_logic.create_user(users, UserIn(name="Racer", email="racer@example.com"), None)
-    racing = BothReadFirst(users)
+    user = users_logic.create_user(
+        Collection("User", users), UserIn(name="Racer", email="racer@example.com"), None
+    )
+    racing = Collection("User", BothReadFirst(users))
 
     def writer(email: str) -> Callable[[], Any]:
         body = UserIn(name="Racer", email=email)

@@ -46,8 +46,8 @@ def test_there_is_an_event_per_route_and_case() -> None:
 
 @pytest.mark.parametrize("path", EVENTS, ids=[path.stem for path in EVENTS])
 def test_event_gives_its_documented_status(aws: None, path: Path) -> None:
-    users_handler.users.create(USER)
-    products_handler.products.create(PRODUCT)
+    users_handler.users.repository.create(USER)
+    products_handler.products.repository.create(PRODUCT)
     event: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     service, expected = path.stem.split("-", 1)[0], int(path.stem.rsplit("-", 1)[1])
 

@@ -141,7 +141,7 @@ def test_category_listing_queries_the_index_and_never_scans(
     books = make_products(products_api, 5, "books")
     make_products(products_api, 4, "games")
     make_products(products_api, 2, None)
-    client = products_handler.products.table.client
+    client = products_handler.products.repository.table.client
 
     def no_scan(**_: Any) -> Any:
         raise AssertionError("a category listing must not scan")

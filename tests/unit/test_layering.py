@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMMON = ROOT / "layers" / "api_common" / "api_common"
 SERVICES = [ROOT / "user_function" / "users", ROOT / "product_function" / "products"]
 
-# The storage layer: the DynamoDB client and item (de)serialisation, keys, the versioned table.
-STORAGE = frozenset({"dynamo", "keys", "tables"})
+# The storage layer: the DynamoDB client and item (de)serialisation, keys, records, the versioned table.
+STORAGE = frozenset({"dynamo", "keys", "stored", "tables"})
 # What storage may use of the layer besides itself: the SnapStart hook registry (no HTTP, no settings).
 STORAGE_MAY_USE = STORAGE | {"snapstart"}
 # Named in the failure so it says which arrow points the wrong way.
@@ -134,3 +134,13 @@ def test_the_handlers_do_read_at_import() -> None:
         reads = reads_at_import(parse(service / "handler.py"))
         for created in ("container_client()", "common()", "CursorCodec()"):
             assert any(read.endswith(f": {created}") for read in reads), (service.name, created)
+
+
+REPOSITORIES = [service / "repository.py" for service in SERVICES]
+
+
+@pytest.mark.parametrize("path", REPOSITORIES, ids=[p.parent.name for p in REPOSITORIES])
+def test_repositories_are_storage_too(path: Path) -> None:
+    """A service's DynamoDB access uses storage alone: the idempotency claim reaches it as a JoinedWrite
+    (tables), so a cancellation's meaning for a client (replay, 409, 422) is decided above it."""
+    assert set(imported_modules(parse(path))) - STORAGE_MAY_USE == set()

@@ -1,6 +1,5 @@
 """HTTP routes of the users service: validate (Powertools + pydantic), call the rules, shape the response."""
 
-from functools import partial
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -10,6 +9,7 @@ from api_common import config, request
 from api_common.cursors import MAX_CURSOR_LENGTH, CursorCodec
 from api_common.dynamo import container_client
 from api_common.paging import DEFAULT_LIMIT, MAX_LIMIT, StrictInteger
+from api_common.records import Collection
 from api_common.resolver import create_resolver, lambda_entry
 from api_common.responses import created_response, item_response, no_content, page_response
 from api_common.tables import VersionedTable
@@ -25,14 +25,15 @@ COLLECTION = "/users"
 config.common()
 CONFIG = users_config()
 dynamodb = container_client()
-users = UsersRepository(VersionedTable(CONFIG.table_name, dynamodb))
+users = Collection("User", UsersRepository(VersionedTable(CONFIG.table_name, dynamodb)))
 cursors = CursorCodec()  # signs and checks this service's page cursors
 app = create_resolver()
 
 
 @app.post(COLLECTION)
 def create_user(body: Annotated[UserIn, Body()]) -> Response[str]:
-    user = request.create_once(app, body, partial(logic.create_user, users, body))
+    principal = request.principal(app.current_event)
+    user = request.create_once(app, body, lambda claim: logic.create_user(users, body, principal, claim))
     return created_response(User.model_validate(user), COLLECTION)
 
 

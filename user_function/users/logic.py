@@ -6,15 +6,17 @@ from http import HTTPStatus
 
 from api_common import records
 from api_common.cursors import CursorCodec
-from api_common.dynamo import Item
 from api_common.etags import IfMatch
 from api_common.idempotency import Claim
 from api_common.paging import list_page
 from api_common.problems import Problem
+from api_common.records import Collection
 from users.models import UserIn
-from users.repository import EmailTakenError, UsersRepository
+from users.repository import EmailTakenError, UserRecord, UsersRepository
 
-KIND = "User"
+# The users, bound once at the handler's init: Collection("User", UsersRepository(table)).
+type Users = Collection[UsersRepository]
+
 LISTING = "users"
 _KEY_ATTRIBUTES = frozenset({"id"})
 
@@ -30,32 +32,30 @@ def _unique_email() -> Iterator[None]:
         ) from None
 
 
-def create_user(
-    users: UsersRepository, body: UserIn, principal: str | None, claim: Claim | None = None
-) -> Item:
+def create_user(users: Users, body: UserIn, principal: str | None, claim: Claim | None = None) -> UserRecord:
     with _unique_email():
-        return records.create(users, body.attributes(), principal, kind=KIND, claim=claim)
+        return records.create(users, body.attributes(), principal, claim)
 
 
-def get_user(users: UsersRepository, user_id: str) -> Item:
-    return records.read(users, user_id, kind=KIND)
+def get_user(users: Users, user_id: str) -> UserRecord:
+    return records.read(users, user_id)
 
 
 def list_users(
-    users: UsersRepository, cursors: CursorCodec, limit: int, cursor: str | None
-) -> tuple[list[Item], str | None]:
+    users: Users, cursors: CursorCodec, limit: int, cursor: str | None
+) -> tuple[list[UserRecord], str | None]:
     """Users only (the repository skips email markers), in pages of `limit`."""
-    return list_page(LISTING, _KEY_ATTRIBUTES, users.page, limit, cursor, cursors=cursors)
+    return list_page(LISTING, _KEY_ATTRIBUTES, users.repository.page, limit, cursor, cursors=cursors)
 
 
 def replace_user(
-    users: UsersRepository, user_id: str, body: UserIn, if_match: IfMatch | None, principal: str | None
-) -> Item:
+    users: Users, user_id: str, body: UserIn, if_match: IfMatch | None, principal: str | None
+) -> UserRecord:
     with _unique_email():
         return records.replace(
-            users, user_id, body.attributes(), if_match, principal, fields=UserIn.model_fields, kind=KIND
+            users, user_id, body.attributes(), if_match, principal, fields=UserIn.model_fields
         )
 
 
-def delete_user(users: UsersRepository, user_id: str, if_match: IfMatch | None) -> None:
-    records.remove(users, user_id, if_match, kind=KIND)
+def delete_user(users: Users, user_id: str, if_match: IfMatch | None) -> None:
+    records.remove(users, user_id, if_match)

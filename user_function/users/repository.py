@@ -6,21 +6,27 @@ changing or deleting a user moves or frees the marker in the same transaction. A
 keeps the marker: it is one update of the user, conditional on the stored email being the one sent.
 """
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from api_common.dynamo import Item, VersionConflictError, cancellation_codes, error_code
-from api_common.idempotency import Claim
+from api_common.dynamo import VersionConflictError, cancellation_codes, error_code
 from api_common.keys import Key
-from api_common.tables import VersionedTable
+from api_common.stored import Change, Record
+from api_common.tables import JoinedWrite, VersionedTable
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 MARKER_PREFIX = "email#"
 _CHECK_FAILED = "ConditionalCheckFailed"
+
+
+class UserRecord(Record):
+    name: str
+    email: str
 
 
 class EmailTakenError(Exception):
@@ -32,50 +38,32 @@ def marker_id(email: str) -> str:
 
 
 class UsersRepository:
-    def __init__(self, table: VersionedTable) -> None:
+    def __init__(self, table: VersionedTable[UserRecord]) -> None:
         self.table = table
 
-    def get(self, user_id: str) -> Item | None:
+    def get(self, user_id: str) -> UserRecord | None:
         return self.table.get(user_id)
 
-    def create(self, user: Item, claim: Claim | None = None) -> None:
-        actions = [self.table.put_new_action(user), self._claim(user)]
-        self._transact([*actions, claim.put_action(user)] if claim else actions, claim)
+    def create(self, user: UserRecord, joined: JoinedWrite | None = None) -> None:
+        with _cancellations(claiming_email=True):
+            self.table.create(user, self._claim(user), joined=joined)
 
-    def update(
-        self,
-        user_id: str,
-        attributes: Mapping[str, Any],
-        removed: Iterable[str],
-        *,
-        updated_at: str,
-        principal: str | None,
-        versions: frozenset[int] | None,
-    ) -> Item:
+    def update(self, user_id: str, change: Change, versions: frozenset[int] | None) -> UserRecord:
         """The user's change in place, only while the stored email is exactly the one sent (its marker stays
         right); otherwise ConditionFailedError with the user, and `replace` moves the marker."""
-        return self.table.update(
-            user_id,
-            attributes,
-            removed,
-            updated_at=updated_at,
-            principal=principal,
-            versions=versions,
-            equal={"email": attributes["email"]},
-        )
+        return self.table.update(user_id, change, versions, equal={"email": change.attributes["email"]})
 
-    def replace(self, current: Item, user: Item) -> None:
-        actions = [self.table.put_replacing_action(user, int(current["version"]))]
-        if marker_id(current["email"]) != marker_id(user["email"]):
-            actions += [self._claim(user), self._release(current)]
-        self._transact(actions)
+    def replace(self, current: UserRecord, user: UserRecord) -> None:
+        moving = marker_id(current["email"]) != marker_id(user["email"])
+        moves = [self._claim(user), self._release(current)] if moving else []
+        with _cancellations(claiming_email=moving):
+            self.table.transact([self.table.put_replacing_action(current, user), *moves])
 
-    def delete(self, current: Item) -> None:
-        self._transact(
-            [self.table.delete_action(current["id"], int(current["version"])), self._release(current)]
-        )
+    def delete(self, current: UserRecord) -> None:
+        with _cancellations(claiming_email=False):
+            self.table.transact([self.table.delete_action(current), self._release(current)])
 
-    def page(self, limit: int, start: Key | None) -> tuple[list[Item], Key | None]:
+    def page(self, limit: int, start: Key | None) -> tuple[list[UserRecord], Key | None]:
         """Users only: markers are filtered out (the caller keeps reading until the page is full)."""
         return self.table.scan(
             limit,
@@ -85,10 +73,10 @@ class UsersRepository:
             ExpressionAttributeValues={":marker": {"S": MARKER_PREFIX}},
         )
 
-    def _claim(self, user: Item) -> "TransactWriteItemTypeDef":
+    def _claim(self, user: UserRecord) -> "TransactWriteItemTypeDef":
         return self.table.put_new_action({"id": marker_id(user["email"]), "userId": user["id"]})
 
-    def _release(self, user: Item) -> "TransactWriteItemTypeDef":
+    def _release(self, user: UserRecord) -> "TransactWriteItemTypeDef":
         # Only this user's marker, and a missing one is no obstacle (nothing to free).
         return {
             "Delete": {
@@ -100,19 +88,20 @@ class UsersRepository:
             }
         }
 
-    def _transact(self, actions: "list[TransactWriteItemTypeDef]", claim: Claim | None = None) -> None:
-        """Write all or nothing; the first action is the user, the second (if any) claims its email, the last
-        (with a claim) is the idempotency record."""
-        try:
-            self.table.client.transact_write_items(TransactItems=actions)
-        except ClientError as error:
-            if error_code(error) != "TransactionCanceledException":
-                raise
-            if claim is not None:
-                claim.settle(error, self.table.client)  # a used key: replay or 422, before anything else
-            codes = cancellation_codes(error)
-            if codes[:1] == [_CHECK_FAILED]:
-                raise VersionConflictError from error
-            if codes[1:2] == [_CHECK_FAILED] and "Put" in actions[1]:
-                raise EmailTakenError from error
+
+@contextmanager
+def _cancellations(*, claiming_email: bool) -> Iterator[None]:
+    """What a cancelled transaction of a user means: the user action comes first, and (when the transaction
+    claims an email) the marker's Put second. Anything else, or a joined write's refusal (already settled
+    by the table), is raised as it came."""
+    try:
+        yield
+    except ClientError as error:
+        if error_code(error) != "TransactionCanceledException":
             raise
+        codes = cancellation_codes(error)
+        if codes[:1] == [_CHECK_FAILED]:
+            raise VersionConflictError from error
+        if claiming_email and codes[1:2] == [_CHECK_FAILED]:
+            raise EmailTakenError from error
+        raise

@@ -36,19 +36,6 @@ class VersionConflictError(Exception):
     """A conditional write found the item changed (or gone) since it was read."""
 
 
-class ConditionFailedError(Exception):
-    """A single write's condition failed; `current` is the item the write found (None: there was none).
-
-    DynamoDB returns that item with the failure when the write asks for ReturnValuesOnConditionCheckFailure
-    ALL_OLD, so telling "missing" (404) from "changed" (412) costs no extra read:
-    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
-    """
-
-    def __init__(self, current: Item | None) -> None:
-        super().__init__("condition failed")
-        self.current = current
-
-
 def create_client() -> "DynamoDBClient":
     """A client for the region and endpoint of the environment (AWS_ENDPOINT_URL_DYNAMODB for local runs)."""
     return boto3.client("dynamodb", config=CLIENT_CONFIG)

@@ -13,15 +13,17 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 from botocore.exceptions import ClientError
 
 from api_common import config
-from api_common.dynamo import Item, from_attributes, to_attributes
+from api_common.dynamo import from_attributes, to_attributes
 from api_common.problems import FieldError, Problem, invalid
+from api_common.stored import Record, as_record
 from api_common.syntax import OWS
 
 if TYPE_CHECKING:
@@ -62,9 +64,31 @@ def parse_key(header: str | None) -> str | None:
 class Replay(Exception):  # noqa: N818 - not an error: the outcome of a repeated request
     """The key was used before with this request: `item` is what the first request created."""
 
-    def __init__(self, item: Item) -> None:
+    def __init__(self, item: Record) -> None:
         super().__init__("replay")
         self.item = item
+
+
+class KeyRecord(TypedDict):
+    """The idempotency table's item, by its attribute names."""
+
+    id: str  # idempotency#<hash of caller, route and key>
+    status: Literal["COMPLETED"]
+    validation: str  # SHA-256 of the request body
+    expiration: int  # epoch seconds: the table's TTL attribute
+    item: Record  # what the first request created
+
+
+def _key_record(attributes: Mapping[str, Any]) -> KeyRecord:
+    """The stored attributes as a KeyRecord: numbers deserialize as Decimal, so they are converted here."""
+    stored = from_attributes(attributes)
+    return {
+        "id": stored["id"],
+        "status": stored["status"],
+        "validation": stored["validation"],
+        "expiration": int(stored["expiration"]),
+        "item": as_record(stored["item"]),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +106,10 @@ class Claim:
     request_hash: str
     table: str = field(default_factory=lambda: config.common().idempotency_table_name)
 
-    def put_action(self, item: Item) -> "TransactWriteItemTypeDef":
+    def put_action(self, item: Record) -> "TransactWriteItemTypeDef":
         """The record's Put; it must be the LAST action of the transaction (see `settle`)."""
         now = int(time.time())
-        record = {
+        record: KeyRecord = {
             "id": self.record_id,
             "status": "COMPLETED",
             "validation": self.request_hash,
@@ -115,16 +139,16 @@ class Claim:
             raise KEY_IN_FLIGHT  # a request with this key is committing right now
         if reason.get("Code") != "ConditionalCheckFailed":
             return
-        record = from_attributes(reason["Item"]) if reason.get("Item") else self._read(client)
-        if record is None or int(record["expiration"]) <= int(time.time()):
+        record = _key_record(reason["Item"]) if reason.get("Item") else self._read(client)
+        if record is None or record["expiration"] <= int(time.time()):
             raise KEY_IN_FLIGHT  # the record changed since the refusal: a retry settles it
-        if record.get("validation") != self.request_hash:
+        if record["validation"] != self.request_hash:
             raise KEY_REUSED
         raise Replay(record["item"])
 
-    def _read(self, client: "DynamoDBClient") -> Item | None:
+    def _read(self, client: "DynamoDBClient") -> KeyRecord | None:
         got = client.get_item(TableName=self.table, Key={"id": {"S": self.record_id}}, ConsistentRead=True)
-        return from_attributes(got["Item"]) if "Item" in got else None
+        return _key_record(got["Item"]) if "Item" in got else None
 
 
 def claim(key: str | None, *, scope: str, payload: str) -> Claim | None:

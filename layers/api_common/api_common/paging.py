@@ -7,7 +7,6 @@ from typing import Annotated
 from pydantic import BeforeValidator
 
 from api_common.cursors import CursorCodec
-from api_common.dynamo import Item
 from api_common.keys import Key
 
 DEFAULT_LIMIT = 20
@@ -26,16 +25,16 @@ def _decimal_digits(value: object) -> object:
 StrictInteger = Annotated[int, BeforeValidator(_decimal_digits)]
 
 # One read: (how many items at most, where to start) -> (items, where the next read starts or None).
-Fetch = Callable[[int, Key | None], tuple[list[Item], Key | None]]
+type Fetch[T] = Callable[[int, Key | None], tuple[list[T], Key | None]]
 
 
-def fill_page(fetch: Fetch, limit: int, start: Key | None) -> tuple[list[Item], Key | None]:
+def fill_page[T](fetch: Fetch[T], limit: int, start: Key | None) -> tuple[list[T], Key | None]:
     """Read until `limit` items are collected or the table ends.
 
     Each read asks for at most the missing number of items, so a page never overshoots and the last read's
     LastEvaluatedKey is exactly where the next page starts: walking the cursors visits every item once.
     """
-    items: list[Item] = []
+    items: list[T] = []
     key = start
     while True:
         batch, key = fetch(limit - len(items), key)
@@ -44,15 +43,15 @@ def fill_page(fetch: Fetch, limit: int, start: Key | None) -> tuple[list[Item], 
             return items, key
 
 
-def list_page(
+def list_page[T](
     listing: str,
     key_attributes: frozenset[str],
-    fetch: Fetch,
+    fetch: Fetch[T],
     limit: int,
     cursor: str | None,
     *,
     cursors: CursorCodec,
-) -> tuple[list[Item], str | None]:
+) -> tuple[list[T], str | None]:
     """One page of `listing` and the cursor of the next one (None at the end)."""
     start = cursors.decode(listing, cursor, key_attributes) if cursor else None
     items, last = fill_page(fetch, limit, start)

@@ -1,22 +1,25 @@
-"""What every stored item carries (id, timestamps, version, audit principals) and how it changes safely.
+"""What every stored record carries (id, timestamps, version, audit principals) and how it changes safely.
 
-`create`, `replace` and `remove`/`delete` are the write paths of both services; a service's logic module adds
-only its own rules (e.g. email uniqueness) around them. Each write is one DynamoDB request where one suffices:
-`replace` and `delete` write without reading first, and read the item only from a failed condition's answer.
+`create`, `replace` and `remove`/`delete` are the write paths of both services, on a `Collection`: the
+service's repository and the kind of record it holds, bound once at the handler's init. A service's logic
+module adds only its own rules (e.g. email uniqueness) around them. Each write is one DynamoDB request where
+one suffices: `replace` and `delete` write without reading first, and read the record only from a failed
+condition's answer.
 """
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from api_common.dynamo import ConditionFailedError, Item, VersionConflictError
+from api_common.dynamo import Item, VersionConflictError
 from api_common.etags import IfMatch
-from api_common.idempotency import Claim
 from api_common.observability import count, logger
 from api_common.problems import Problem, not_found
-from api_common.tables import MAX_VERSIONS
+from api_common.stored import Change, ConditionFailedError, Record
+from api_common.tables import MAX_VERSIONS, JoinedWrite
 
 # Concurrent writers without If-Match re-read and try again this many times before giving up with 409.
 WRITE_ATTEMPTS = 3
@@ -36,56 +39,56 @@ def canonical_id(candidate: str) -> str | None:
     return candidate if str(parsed) == candidate else None
 
 
-class Readable(Protocol):
-    def get(self, item_id: str) -> Item | None: ...
+@dataclass(frozen=True, slots=True)
+class Collection[Store]:
+    """A service's records of one kind, in its repository; built once, at the handler's init.
+
+    The kind names the records in problems ("User not found."), log lines and metrics (UserCreated).
+    """
+
+    kind: str
+    repository: Store
 
 
-class Creatable(Protocol):
-    """`create` writes the item and, given a claim, the idempotency record in the same transaction."""
-
-    def create(self, item: Item, claim: Claim | None = None) -> None: ...
+class Readable[R: Record](Protocol):
+    def get(self, item_id: str) -> R | None: ...
 
 
-class Repository(Readable, Creatable, Protocol):
-    """Versioned writes; replace and delete must be conditional on `current`'s version."""
+class Creatable[R: Record](Protocol):
+    """`create` writes the record and, joined, the idempotency record in the same transaction."""
 
-    def replace(self, current: Item, item: Item) -> None: ...
-    def delete(self, current: Item) -> None: ...
+    def create(self, record: R, joined: JoinedWrite | None = None) -> None: ...
 
 
-class Updatable(Readable, Protocol):
-    """An item replaced in place (VersionedTable.update): ConditionFailedError carries the item found;
+class Updatable[R: Record](Readable[R], Protocol):
+    """A record changed in place (VersionedTable.update): ConditionFailedError carries the record found;
     `replace` (conditional on `current`'s version) serves when a condition of the repository's own failed."""
 
-    def replace(self, current: Item, item: Item) -> None: ...
-
-    def update(
-        self,
-        item_id: str,
-        attributes: Mapping[str, Any],
-        removed: Iterable[str],
-        *,
-        updated_at: str,
-        principal: str | None,
-        versions: frozenset[int] | None,
-    ) -> Item: ...
+    def update(self, item_id: str, change: Change, versions: frozenset[int] | None) -> R: ...
+    def replace(self, current: R, record: R) -> None: ...
 
 
-class Deletable(Readable, Protocol):
+class Removable[R: Record](Readable[R], Protocol):
+    """A record whose deletion needs what it holds: `delete` is conditional on `current`'s version."""
+
+    def delete(self, current: R) -> None: ...
+
+
+class Deletable(Readable[Record], Protocol):
     def delete_if(self, item_id: str, versions: frozenset[int] | None) -> None: ...
 
 
-def find(repository: Readable, raw_id: str) -> Item | None:
-    """The item a path id names; a malformed id names nothing (and never reaches the table)."""
+def find[R: Record](repository: Readable[R], raw_id: str) -> R | None:
+    """The record a path id names; a malformed id names nothing (and never reaches the table)."""
     item_id = canonical_id(raw_id)
     return repository.get(item_id) if item_id else None
 
 
-def read(repository: Readable, raw_id: str, *, kind: str) -> Item:
-    item = find(repository, raw_id)
-    if item is None:
-        raise not_found(f"{kind} not found.")
-    return item
+def read[R: Record](collection: Collection[Readable[R]], raw_id: str) -> R:
+    record = find(collection.repository, raw_id)
+    if record is None:
+        raise not_found(f"{collection.kind} not found.")
+    return record
 
 
 def new_record(attributes: Mapping[str, Any], principal: str | None) -> Item:
@@ -96,14 +99,14 @@ def new_record(attributes: Mapping[str, Any], principal: str | None) -> Item:
     return record
 
 
-def replacement(current: Item, attributes: Mapping[str, Any], principal: str | None) -> Item:
+def replacement(current: Record, attributes: Mapping[str, Any], principal: str | None) -> Item:
     """The full replacement of `current`: new attributes, same identity and creation, next version."""
     record: Item = {
         "id": current["id"],
         **attributes,
         "createdAt": current["createdAt"],
         "updatedAt": utc_now(),
-        "version": int(current["version"]) + 1,
+        "version": current["version"] + 1,
     }
     if "createdBy" in current:
         record["createdBy"] = current["createdBy"]
@@ -112,13 +115,8 @@ def replacement(current: Item, attributes: Mapping[str, Any], principal: str | N
     return record
 
 
-def change[T](
-    repository: Readable,
-    raw_id: str,
-    if_match: IfMatch | None,
-    write: Callable[[Item], T],
-    *,
-    kind: str,
+def change[R: Record, T](
+    collection: Collection[Readable[R]], raw_id: str, if_match: IfMatch | None, write: Callable[[R], T]
 ) -> T:
     """Read-check-write with optimistic concurrency.
 
@@ -127,14 +125,14 @@ def change[T](
     finds nothing (404); without it, the change is retried on the new version: unconditional, never lost.
     """
     for _ in range(WRITE_ATTEMPTS):
-        current = read(repository, raw_id, kind=kind)
+        current = read(collection, raw_id)
         if if_match is not None:
-            if_match.require(int(current["version"]))
+            if_match.require(current["version"])
         try:
             return write(current)
         except VersionConflictError:
             continue
-    raise _conflict(kind)
+    raise _conflict(collection.kind)
 
 
 def _conflict(kind: str) -> Problem:
@@ -149,7 +147,7 @@ def _existing_id(raw_id: str, kind: str) -> str:
 
 
 def _accepted_versions(
-    repository: Readable, item_id: str, if_match: IfMatch | None, *, kind: str
+    collection: Collection[Readable[Record]], item_id: str, if_match: IfMatch | None
 ) -> frozenset[int] | None:
     """The versions a write may apply to (None: any), as a condition DynamoDB can check.
 
@@ -162,17 +160,17 @@ def _accepted_versions(
     versions = if_match.versions
     if 0 < len(versions) <= MAX_VERSIONS:
         return versions
-    current = read(repository, item_id, kind=kind)
-    if_match.require(int(current["version"]))
-    return frozenset({int(current["version"])})
+    current = read(collection, item_id)
+    if_match.require(current["version"])
+    return frozenset({current["version"]})
 
 
-def _refusal(current: Item | None, if_match: IfMatch | None, *, kind: str) -> Item:
-    """Why a conditional write failed: 404 (no item), 412 (If-Match does not match), else the item found."""
+def _refusal[R: Record](kind: str, current: R | None, if_match: IfMatch | None) -> R:
+    """Why a conditional write failed: 404 (none), 412 (If-Match does not match), else the record found."""
     if current is None:
         raise not_found(f"{kind} not found.")
     if if_match is not None:
-        if_match.require(int(current["version"]))
+        if_match.require(current["version"])
     return current
 
 
@@ -181,69 +179,68 @@ def _written(kind: str, event: str, item_id: str, **details: Any) -> None:
     logger.info(f"{kind.lower()} {event.lower()}", extra={"item_id": item_id, **details})
 
 
-def create(
-    repository: Creatable,
+def create[R: Record](
+    collection: Collection[Creatable[R]],
     attributes: Mapping[str, Any],
     principal: str | None,
-    *,
-    kind: str,
-    claim: Claim | None = None,
-) -> Item:
+    claim: JoinedWrite | None = None,
+) -> R:
     """POST; with a claim, a repeated key raises idempotency.Replay (or 422) and writes nothing."""
-    item = new_record(attributes, principal)
-    repository.create(item, claim)
-    _written(kind, "Created", item["id"])
-    return item
+    # The service's attributes (as its request model validated them) and the bookkeeping: its record type.
+    record = cast(R, new_record(attributes, principal))
+    collection.repository.create(record, claim)
+    _written(collection.kind, "Created", record["id"])
+    return record
 
 
-def replace(
-    repository: Updatable,
+def replace[R: Record](
+    collection: Collection[Updatable[R]],
     raw_id: str,
     attributes: Mapping[str, Any],
     if_match: IfMatch | None,
     principal: str | None,
     *,
     fields: Iterable[str],
-    kind: str,
-) -> Item:
-    """PUT: full replacement of an existing item (never an upsert), next version.
+) -> R:
+    """PUT: full replacement of an existing record (never an upsert), next version.
 
     One conditional update. When it fails on a condition of the repository's own (a user's email changed)
-    rather than existence or If-Match, the repository's full `replace` runs on the item the failure returned,
-    conditional on its version; a lost race there is retried (unconditional PUT) or ends in 412 (If-Match).
+    rather than existence or If-Match, the repository's full `replace` runs on the record the failure
+    returned, conditional on its version; a lost race there is retried (unconditional PUT) or ends in 412.
     """
+    kind, repository = collection.kind, collection.repository
     item_id = _existing_id(raw_id, kind)
-    removed = [name for name in fields if name not in attributes]
+    removed = tuple(name for name in fields if name not in attributes)
     for _ in range(WRITE_ATTEMPTS):
-        versions = _accepted_versions(repository, item_id, if_match, kind=kind)
+        versions = _accepted_versions(collection, item_id, if_match)
         try:
-            item = repository.update(
-                item_id, attributes, removed, updated_at=utc_now(), principal=principal, versions=versions
-            )
+            record = repository.update(item_id, Change(attributes, removed, utc_now(), principal), versions)
         except ConditionFailedError as failed:
-            current = _refusal(failed.current, if_match, kind=kind)
-            item = replacement(current, attributes, principal)
+            found: R | None = failed.current
+            current = _refusal(kind, found, if_match)
+            record = cast(R, replacement(current, attributes, principal))  # as in `create`
             try:
-                repository.replace(current, item)
+                repository.replace(current, record)
             except VersionConflictError:
                 continue
-        _written(kind, "Updated", item["id"], version=item["version"])
-        return item
+        _written(kind, "Updated", record["id"], version=record["version"])
+        return record
     raise _conflict(kind)
 
 
-def remove(repository: Repository, raw_id: str, if_match: IfMatch | None, *, kind: str) -> None:
-    """DELETE of an item whose deletion needs what it holds (a user's email marker): read, then write."""
-    change(repository, raw_id, if_match, repository.delete, kind=kind)
-    _written(kind, "Deleted", raw_id)
+def remove[R: Record](collection: Collection[Removable[R]], raw_id: str, if_match: IfMatch | None) -> None:
+    """DELETE of a record whose deletion needs what it holds (a user's email marker): read, then write."""
+    change(collection, raw_id, if_match, collection.repository.delete)
+    _written(collection.kind, "Deleted", raw_id)
 
 
-def delete(repository: Deletable, raw_id: str, if_match: IfMatch | None, *, kind: str) -> None:
+def delete(collection: Collection[Deletable], raw_id: str, if_match: IfMatch | None) -> None:
     """DELETE in one conditional request: nothing to read first, and no race to lose without If-Match."""
-    item_id = _existing_id(raw_id, kind)
+    item_id = _existing_id(raw_id, collection.kind)
     try:
-        repository.delete_if(item_id, _accepted_versions(repository, item_id, if_match, kind=kind))
+        collection.repository.delete_if(item_id, _accepted_versions(collection, item_id, if_match))
     except ConditionFailedError as failed:
-        _refusal(failed.current, if_match, kind=kind)
-        raise _conflict(kind) from failed  # the item was there at an accepted version: cannot happen
-    _written(kind, "Deleted", item_id)
+        found: Record | None = failed.current
+        _refusal(collection.kind, found, if_match)
+        raise _conflict(collection.kind) from failed  # it was there at an accepted version: cannot happen
+    _written(collection.kind, "Deleted", item_id)

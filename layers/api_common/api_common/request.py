@@ -1,14 +1,15 @@
 """What the routes read from the request beyond path, query and body (which the resolver validates)."""
 
 from collections.abc import Callable
+from typing import cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from api_common import etags, idempotency, jsonio
-from api_common.dynamo import Item
 from api_common.etags import IfMatch
 from api_common.models import RequestModel
+from api_common.stored import Record
 
 
 def principal(event: APIGatewayProxyEvent) -> str | None:
@@ -30,18 +31,18 @@ def idempotency_scope(event: APIGatewayProxyEvent) -> str:
     return f"{principal(event) or 'anonymous'} {event.http_method} {event.resource or event.path}"
 
 
-def create_once(
-    app: APIGatewayRestResolver,
-    body: RequestModel,
-    create: Callable[[str | None, idempotency.Claim | None], Item],
-) -> Item:
-    """Run a POST's `create(principal, claim)`: with an Idempotency-Key, the item's transaction also claims
-    the key, and a repeated request gets the item the first one created (nothing is written again)."""
+def create_once[R: Record](
+    app: APIGatewayRestResolver, body: RequestModel, create: Callable[[idempotency.Claim | None], R]
+) -> R:
+    """Run a POST's `create(claim)`: with an Idempotency-Key, the record's transaction also claims the key
+    (`claim` is None without one), and a repeated request gets the record the first one created (nothing is
+    written again)."""
     event = app.current_event
     claim = idempotency.claim(
         idempotency_key(event), scope=idempotency_scope(event), payload=jsonio.dumps(body.attributes())
     )
     try:
-        return create(principal(event), claim)
+        return create(claim)
     except idempotency.Replay as replay:
-        return replay.item
+        # The key's scope names the route: the first request's record came from this `create` too.
+        return cast(R, replay.item)

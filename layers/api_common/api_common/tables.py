@@ -3,29 +3,35 @@
 Single-item writes are used as is (products); the `*_action` builders let a repository put several writes
 in one transaction (users and their email markers). `update` and `delete_if` change an item in one request
 without reading it first: the condition names the versions the client accepts, and a failed condition
-returns the item as found, which tells 404 from 412.
+returns the item as found, which tells 404 from 412. Every item read comes back as the table's record type
+(`api_common.stored`), deserialized once, here.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from botocore.exceptions import ClientError
 
-from api_common.dynamo import (
-    ConditionFailedError,
-    Item,
-    VersionConflictError,
-    error_code,
-    failed_item,
-    from_attributes,
-    to_attributes,
-)
+from api_common.dynamo import VersionConflictError, error_code, failed_item, from_attributes, to_attributes
 from api_common.keys import Key, resume_key, start_after
+from api_common.stored import Change, ConditionFailedError, Record, as_record
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+
+class JoinedWrite(Protocol):
+    """A write to another table that lands with a new record or not at all (the idempotency record).
+
+    Storage knows nothing of what it means: its action goes last in the transaction, and a cancelled
+    transaction is shown to it before anything else, to raise what its own refusal means.
+    """
+
+    def put_action(self, record: Record) -> "TransactWriteItemTypeDef": ...
+    def settle(self, error: ClientError, client: "DynamoDBClient") -> None: ...
+
 
 _IS_NEW = "attribute_not_exists(#id)"
 _AT_VERSION = "#version = :version"
@@ -61,17 +67,6 @@ def _condition(
 
 
 @contextmanager
-def _condition_failures() -> Iterator[None]:
-    """A single write whose condition failed, with the item it found (ReturnValuesOnConditionCheckFailure)."""
-    try:
-        yield
-    except ClientError as error:
-        if error_code(error) == "ConditionalCheckFailedException":
-            raise ConditionFailedError(failed_item(error)) from error
-        raise
-
-
-@contextmanager
 def _conflicts_as_version_errors() -> Iterator[None]:
     """A single write whose condition failed: someone else wrote (or deleted) first."""
     try:
@@ -82,20 +77,23 @@ def _conflicts_as_version_errors() -> Iterator[None]:
         raise
 
 
-class VersionedTable:
+class VersionedTable[R: Record]:
+    """A table of records of type R, read consistently and written conditionally on their version."""
+
     def __init__(self, name: str, client: "DynamoDBClient") -> None:
         self.name = name
         self.client = client
 
-    def get(self, item_id: str) -> Item | None:
+    def get(self, item_id: str) -> R | None:
         # Strongly consistent: a GET right after a write sees it, and versions read here are current.
         response = self.client.get_item(TableName=self.name, Key=self.key(item_id), ConsistentRead=True)
-        return from_attributes(response["Item"]) if "Item" in response else None
+        return self._record(response["Item"]) if "Item" in response else None
 
     def key(self, item_id: str) -> dict[str, Any]:
         return {"id": {"S": item_id}}
 
-    def put_new_action(self, item: Item) -> "TransactWriteItemTypeDef":
+    def put_new_action(self, item: Mapping[str, Any]) -> "TransactWriteItemTypeDef":
+        """Any new item of the table: a record, or an item that serves one (a user's email marker)."""
         return {
             "Put": {
                 "TableName": self.name,
@@ -105,70 +103,85 @@ class VersionedTable:
             }
         }
 
-    def put_replacing_action(self, item: Item, version: int) -> "TransactWriteItemTypeDef":
+    def put_replacing_action(self, current: R, record: R) -> "TransactWriteItemTypeDef":
         return {
             "Put": {
                 "TableName": self.name,
-                "Item": to_attributes(item),
+                "Item": to_attributes(record),
                 "ConditionExpression": _AT_VERSION,
                 "ExpressionAttributeNames": _VERSION_NAMES,
-                "ExpressionAttributeValues": _version_values(version),
+                "ExpressionAttributeValues": _version_values(current["version"]),
             }
         }
 
-    def delete_action(self, item_id: str, version: int) -> "TransactWriteItemTypeDef":
+    def delete_action(self, current: R) -> "TransactWriteItemTypeDef":
         return {
             "Delete": {
                 "TableName": self.name,
-                "Key": self.key(item_id),
+                "Key": self.key(current["id"]),
                 "ConditionExpression": _AT_VERSION,
                 "ExpressionAttributeNames": _VERSION_NAMES,
-                "ExpressionAttributeValues": _version_values(version),
+                "ExpressionAttributeValues": _version_values(current["version"]),
             }
         }
 
-    def put_new(self, item: Item) -> None:
-        with _conflicts_as_version_errors():
-            self.client.put_item(**self.put_new_action(item)["Put"])
+    def create(self, record: R, *also: "TransactWriteItemTypeDef", joined: JoinedWrite | None = None) -> None:
+        """Put a new record; with `also` (more writes to this table) or `joined`, in one transaction.
 
-    def put_replacing(self, item: Item, version: int) -> None:
+        A record whose id is taken raises VersionConflictError (alone) or a cancellation whose first reason
+        is ConditionalCheckFailed (in a transaction).
+        """
+        if not also and joined is None:
+            with _conflicts_as_version_errors():
+                self.client.put_item(**self.put_new_action(record)["Put"])
+            return
+        actions = [self.put_new_action(record), *also]
+        self.transact([*actions, joined.put_action(record)] if joined else actions, joined)
+
+    def replace(self, current: R, record: R) -> None:
+        """Put `record` in place of `current`, only while `current`'s version is stored (else a conflict)."""
         with _conflicts_as_version_errors():
-            self.client.put_item(**self.put_replacing_action(item, version)["Put"])
+            self.client.put_item(**self.put_replacing_action(current, record)["Put"])
+
+    def transact(self, actions: "list[TransactWriteItemTypeDef]", joined: JoinedWrite | None = None) -> None:
+        """Write all or nothing; a cancellation is `joined`'s to settle first, then raised as it came."""
+        try:
+            self.client.transact_write_items(TransactItems=actions)
+        except ClientError as error:
+            if joined is not None and error_code(error) == "TransactionCanceledException":
+                joined.settle(error, self.client)
+            raise
 
     def update(
         self,
         item_id: str,
-        attributes: Mapping[str, Any],
-        removed: Iterable[str],
-        *,
-        updated_at: str,
-        principal: str | None,
+        change: Change,
         versions: frozenset[int] | None,
         equal: Mapping[str, Any] | None = None,
-    ) -> Item:
-        """Replace an existing item's attributes in place and bump its version, in one request.
+    ) -> R:
+        """Replace an existing record's attributes in place and bump its version, in one request.
 
         createdAt/createdBy are left as stored; `removed` attributes go (a full replacement drops the optional
-        fields it does not carry). Raises ConditionFailedError with the item found when the item is missing,
-        at another version, or differs in an `equal` attribute.
+        fields it does not carry). Raises ConditionFailedError with the record found when it is missing, at
+        another version than `versions` (None: any), or differs in an `equal` attribute.
         """
         condition, names, values = _condition(versions, equal or {})
         sets = ["#version = #version + :one", "#updatedAt = :updatedAt"]
         names |= {"#version": "version", "#updatedAt": "updatedAt", "#updatedBy": "updatedBy"}
-        values |= {":one": {"N": "1"}, ":updatedAt": {"S": updated_at}}
-        for n, (name, value) in enumerate(attributes.items()):
+        values |= {":one": {"N": "1"}, ":updatedAt": {"S": change.updated_at}}
+        for n, (name, value) in enumerate(change.attributes.items()):
             sets.append(f"#a{n} = :a{n}")
             names[f"#a{n}"] = name
             values[f":a{n}"] = to_attributes({"v": value})["v"]
-        removes = [f"#r{n}" for n, _ in enumerate(removed)]
-        names |= {f"#r{n}": name for n, name in enumerate(removed)}
-        if principal:
+        removes = [f"#r{n}" for n, _ in enumerate(change.removed)]
+        names |= {f"#r{n}": name for n, name in enumerate(change.removed)}
+        if change.principal:
             sets.append("#updatedBy = :updatedBy")
-            values[":updatedBy"] = {"S": principal}
+            values[":updatedBy"] = {"S": change.principal}
         else:
             removes.append("#updatedBy")
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        with _condition_failures():
+        with self._condition_failures():
             response = self.client.update_item(
                 TableName=self.name,
                 Key=self.key(item_id),
@@ -179,10 +192,10 @@ class VersionedTable:
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        return from_attributes(response["Attributes"])
+        return self._record(response["Attributes"])
 
     def delete_if(self, item_id: str, versions: frozenset[int] | None) -> None:
-        """Delete an existing item at one of `versions` (None: any); else ConditionFailedError."""
+        """Delete an existing record at one of `versions` (None: any); else ConditionFailedError."""
         condition, names, values = _condition(versions, {})
         request: dict[str, Any] = {
             "TableName": self.name,
@@ -193,13 +206,28 @@ class VersionedTable:
         }
         if values:  # DynamoDB refuses an empty map
             request["ExpressionAttributeValues"] = values
-        with _condition_failures():
+        with self._condition_failures():
             self.client.delete_item(**request)
 
-    def scan(self, limit: int, start: Key | None, **filters: Any) -> tuple[list[Item], Key | None]:
+    def scan(self, limit: int, start: Key | None, **filters: Any) -> tuple[list[R], Key | None]:
         response = self.client.scan(TableName=self.name, Limit=limit, **start_after(start), **filters)
-        return [from_attributes(item) for item in response["Items"]], resume_key(response)
+        return [self._record(item) for item in response["Items"]], resume_key(response)
 
-    def query(self, limit: int, start: Key | None, **query: Any) -> tuple[list[Item], Key | None]:
+    def query(self, limit: int, start: Key | None, **query: Any) -> tuple[list[R], Key | None]:
         response = self.client.query(TableName=self.name, Limit=limit, **start_after(start), **query)
-        return [from_attributes(item) for item in response["Items"]], resume_key(response)
+        return [self._record(item) for item in response["Items"]], resume_key(response)
+
+    def _record(self, attributes: Mapping[str, Any]) -> R:
+        # This table holds R's (and items that serve them, which its reads never return).
+        return cast(R, as_record(from_attributes(attributes)))
+
+    @contextmanager
+    def _condition_failures(self) -> Iterator[None]:
+        """A single write whose condition failed, with the record it found (ALL_OLD)."""
+        try:
+            yield
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                found = failed_item(error)
+                raise ConditionFailedError(cast(R, as_record(found)) if found else None) from error
+            raise
