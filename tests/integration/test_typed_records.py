@@ -11,7 +11,7 @@ import pytest
 
 from api_common import idempotency
 from api_common.stored import Change, ConditionFailedError
-from tests.unit.conftest import Call
+from tests.integration.conftest import Call
 
 PEN = {"name": "Pen", "price": 19.99, "category": "office"}
 ALICE = {"name": "Alice", "email": "alice@example.com"}
