@@ -5,7 +5,9 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 
+from api_common.resolver import fixed_problem
 from tests.integration.conftest import TABLES, Call, FakeLambdaContext
 from tests.integration.support import api_event, reply
 from users import handler as users_handler
@@ -136,6 +138,18 @@ def test_non_json_content_type_is_415(api: Call, content_type: str) -> None:
         assert reply.content_type == "application/problem+json"
         assert reply.body["title"] == "Unsupported Media Type"
     assert nothing_stored()
+
+
+def test_powertools_own_unsupported_content_type_is_a_415_problem() -> None:
+    response = fixed_problem(RequestUnsupportedContentType("Unsupported content type", errors=[]))
+    assert response.status_code == 415
+    assert json.loads(str(response.body))["title"] == "Unsupported Media Type"
+
+
+def test_a_post_without_content_type_is_415(aws: None) -> None:
+    event = api_event("POST", "/users", raw_body='{"name": "A", "email": "a@example.com"}')
+    del event["headers"]["Content-Type"]
+    assert reply(users_handler.lambda_handler(event, FakeLambdaContext())).status == 415
 
 
 def test_missing_content_type_on_put_is_415(api: Call) -> None:
