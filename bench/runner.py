@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.stats import median
+from tools import lambda_doubles
 
 CHILD = Path(__file__).with_name("child.py")
 _IMPORTTIME = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|( *)(\S+)")
@@ -40,7 +41,7 @@ def run_child(
     spec = {
         "mode": mode, "paths": [str(p) for p in subject.paths], "handler": subject.handler,
         "seed": subject.seed, "routes": subject.routes, "context": subject.context,
-        "iterations": iterations, "warmup": warmup,
+        "iterations": iterations, "warmup": warmup, "doubles": lambda_doubles.__file__,
     }  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="bench-child-") as scratch:
         spec_path, out_path = Path(scratch, "spec.json"), Path(scratch, "out.json")
