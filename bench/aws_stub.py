@@ -97,7 +97,10 @@ def _patch_botocore(endpoint_module: ModuleType) -> None:
         handler = _secretsmanager if service == "secretsmanager" else dynamodb
         DYNAMODB_CALLS[0] += handler is dynamodb
         payload = json.dumps(handler(operation, json.loads(body))).encode()
-        headers = {"x-amzn-RequestId": os.urandom(16).hex(), "Content-Type": "application/x-amz-json-1.0"}
+        headers: Any = {
+            "x-amzn-RequestId": os.urandom(16).hex(),
+            "Content-Type": "application/x-amz-json-1.0",
+        }
         return AWSResponse(request.url, 200, headers, _Body(payload))
 
     endpoint_module.Endpoint._send = send

@@ -99,11 +99,13 @@ def _load(handler_path: str) -> tuple[Handler, tuple[float, float]]:
 
 
 def _warm(handler: Handler, routes: list[Route], context: object, spec: Spec) -> dict[str, Any]:
-    measured = {}
+    measured: dict[str, Any] = {}
     for route in routes:
         for event in _events(route, spec["warmup"]):
             _invoke(handler, event, context)
-        samples, cpu_samples, statuses = [], [], {}
+        samples: list[float] = []
+        cpu_samples: list[float] = []
+        statuses: dict[str, int] = {}
         calls_before = aws_stub.DYNAMODB_CALLS[0]
         for event in _events(route, spec["iterations"]):
             t0, c0 = time.perf_counter_ns(), time.process_time_ns()
@@ -127,7 +129,7 @@ def _rss(handler: Handler, routes: list[Route], context: object, spec: Spec) -> 
         status = _invoke(handler, _events(routes[n % len(routes)], 1)[0], context)
         statuses[status] = statuses.get(status, 0) + 1
     loaded = sorted(
-        {os.path.realpath(m.__file__) for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
+        {os.path.realpath(file) for m in list(sys.modules.values()) if (file := getattr(m, "__file__", None))}
     )
     return {"statuses": statuses, "maxrss_mb": _peak_rss_mb(), "loaded_files": loaded}
 
@@ -199,7 +201,8 @@ def _profile(handler: Handler, routes: list[Route], context: object, spec: Spec)
         _invoke(handler, event, context)
     profiler.disable()
     roots = sorted(spec["paths"], key=len, reverse=True)
-    totals = _charged(pstats.Stats(profiler).stats, roots)
+    collected: Any = pstats.Stats(profiler)  # its raw table, `stats`, is not in the type stubs
+    totals = _charged(collected.stats, roots)
     return {"route": route["name"], "packages_us": {k: v * 1e6 / len(events) for k, v in totals.items()}}
 
 

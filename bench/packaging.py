@@ -71,8 +71,8 @@ def sam_build(repo: Path, build_dir: Path) -> None:
 
 def read_functions(build_dir: Path) -> list[Function]:
     """The built template's functions, with Globals, layers and environment resolved by SAM CLI."""
-    from samcli.lib.providers.sam_function_provider import SamFunctionProvider
-    from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
+    from samcli.lib.providers.sam_function_provider import SamFunctionProvider  # type: ignore[import-untyped]
+    from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider  # type: ignore[import-untyped]
 
     stacks, _ = SamLocalStackProvider.get_stacks(str(build_dir / "template.yaml"))
     functions = []
@@ -95,7 +95,7 @@ def read_functions(build_dir: Path) -> list[Function]:
 
 def _zip(source: Path, target: Path) -> Path:
     """The zip `sam package` uploads for a function or layer folder (same SAM CLI routine)."""
-    from samcli.lib.package.utils import make_zip_with_lambda_permissions
+    from samcli.lib.package.utils import make_zip_with_lambda_permissions  # type: ignore[import-untyped]
 
     target.parent.mkdir(parents=True, exist_ok=True)
     return Path(make_zip_with_lambda_permissions(str(target), str(source)))

@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from bench.stats import median
 from tools import lambda_doubles
 
 CHILD = Path(__file__).with_name("child.py")
+_STARTED = time.monotonic()
 _IMPORTTIME = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|( *)(\S+)")
 
 
@@ -28,6 +30,11 @@ class Subject:
     seed: dict[str, list[dict[str, Any]]]
     routes: list[dict[str, Any]]
     context: dict[str, Any]
+
+
+def step(message: str) -> None:
+    """Progress on stderr, with the seconds since the bench started."""
+    print(f"bench: [{time.monotonic() - _STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
 
 
 class ChildError(RuntimeError):
