@@ -54,7 +54,6 @@ def _common(function: packaging.Function, variable: str) -> dict[str, Any]:
         "seed": {function.environment[variable]: events.seed_items(variable)},
         "context": {
             "function_name": function.name,
-            "function_arn": lambda_env.function_arn(function.name),
             "memory_mb": function.memory_mb,
             "timeout_s": function.timeout_s,
         },
