@@ -26,8 +26,8 @@ def _cold(results: dict[str, Any], labels: dict[str, str]) -> list[str]:
     cold = results["cold"]["subjects"]
     rows = [
         "| function | init median, before | after | after / before [95 % CI] | init CPU time, before | after "
-        "| after / before [95 % CI] |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| after / before [95 % CI] | init vs baseline, before | after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, old in labels.items():
         versus = results["cold"]["versus_before"][name]
@@ -36,6 +36,8 @@ def _cold(results: dict[str, Any], labels: dict[str, str]) -> list[str]:
             then, now = cold[old][measure]["median"], cold[name][measure]["median"]
             low, high = versus[measure]
             cells.append(f"{then:.1f} ms | {now:.1f} ms | {now / then:.2f}{X} [{low:.2f} to {high:.2f}]")
+        baseline = cold[f"baseline ({name})"]["init"]["median"]
+        cells += [f"{cold[label]['init']['median'] / baseline:.2f}{X}" for label in (old, name)]
         rows.append(f"| {name} | " + " | ".join(cells) + " |")
     return rows
 

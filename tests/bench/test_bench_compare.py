@@ -103,7 +103,7 @@ def test_the_report_sets_before_and_after_side_by_side() -> None:
                    "sizes": {"UserFunction": {"unzipped": 9_600_000}}},
         "sizes": {"UserFunction": {"unzipped": 9_500_000}},
         "rss": {"UserFunction": 62.0, "UserFunction @ dadd274": 64.0},
-        "cold": {"subjects": {"UserFunction": cold,
+        "cold": {"subjects": {"UserFunction": cold, "baseline (UserFunction)": {"init": {"median": 200.0}},
                               "UserFunction @ dadd274": {**cold, "init": {"median": 500.0}}},
                  "versus_before": {"UserFunction": {"init": [0.7, 0.9], "init_cpu": [0.9, 1.1]}}},
         "warm": {"UserFunction": {"POST /users + Idempotency-Key": _route(1, 2100.0)},
@@ -112,6 +112,7 @@ def test_the_report_sets_before_and_after_side_by_side() -> None:
     text = "\n".join(before_after.section(results))
     assert "`dadd274` built them" in text
     assert f"| UserFunction | 500.0 ms | 400.0 ms | 0.80{X} [0.70 to 0.90] |" in text
+    assert f"| 2.50{X} | 2.00{X} |" in text  # init against the baseline, before and after
     row = next(line for line in text.splitlines() if "POST /users + Idempotency-Key" in line)
     assert "| 3 / 1 |" in row
     assert "3.90 ms [3.89 to 3.91] | 2.10 ms [2.09 to 2.11]" in row
