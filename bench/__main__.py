@@ -65,7 +65,7 @@ def _measure(args: argparse.Namespace, build_dir: Path) -> dict[str, Any]:
             },
             "sizes": measure.sizes(functions, scratch),
             "cold": measure.cold(subjects, args.runs, args.importtime_runs),
-            "warm": measure.warm(subjects.all, args.warm, args.warmup, args.jobs),
+            "warm": measure.warm(subjects.side_by_side, args.warm, args.warmup, args.jobs),
         }
         if before:
             results["before"] = {

@@ -25,6 +25,16 @@ class Cast:
     def all(self) -> list[Subject]:
         return [*(s for pair in self.pairs for s in pair), self.floor, *(old for _, old in self.before)]
 
+    @property
+    def side_by_side(self) -> list[Subject]:
+        """Every subject, each function's earlier revision right after it: with two warm children at a time,
+        the two versions of a function run at the same time, under the same load from the rest of the host."""
+        earlier = {real.label: old for real, old in self.before}
+        ordered: list[Subject] = []
+        for real, baseline in self.pairs:
+            ordered += [real, *([earlier[real.label]] if real.label in earlier else []), baseline]
+        return [*ordered, self.floor]
+
 
 def before_label(name: str, revision: str) -> str:
     return f"{name} @ {revision[:7]}"

@@ -12,6 +12,7 @@ import pytest
 from bench import before_after, compare, lambda_env, packaging
 from bench.__main__ import _parse
 from bench.runner import Subject, run_child
+from bench.subjects import Cast
 from bench.tables import X
 from tools.lambda_doubles import api_event
 
@@ -124,3 +125,20 @@ def test_the_report_sets_before_and_after_side_by_side() -> None:
 def test_compare_to_is_an_option_and_off_by_default() -> None:
     assert _parse([]).compare_to is None
     assert _parse(["--compare-to", "dadd274"]).compare_to == "dadd274"
+
+
+def test_each_function_runs_warm_beside_its_earlier_revision() -> None:
+    """With two warm children at a time, neighbours in this order run at the same time."""
+
+    def subject(label: str) -> Subject:
+        return Subject(label, "app.lambda_handler", [], {}, {}, [], {})
+
+    pairs = [(subject("U"), subject("baseline U")), (subject("P"), subject("baseline P"))]
+    before = [(pairs[0][0], subject("U @ then")), (pairs[1][0], subject("P @ then"))]
+    compared = Cast(pairs, subject("floor"), before)
+    assert [s.label for s in compared.side_by_side] == [
+        "U", "U @ then", "baseline U", "P", "P @ then", "baseline P", "floor",
+    ]  # fmt: skip
+    assert sorted(s.label for s in compared.all) == sorted(s.label for s in compared.side_by_side)
+    alone = Cast(pairs, subject("floor"), [])
+    assert [s.label for s in alone.side_by_side] == ["U", "baseline U", "P", "baseline P", "floor"]
