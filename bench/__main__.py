@@ -73,9 +73,9 @@ def _measure(args: argparse.Namespace, build_dir: Path) -> dict[str, Any]:
                 "labels": {real.label: old.label for real, old in subjects.before},
                 "sizes": measure.sizes(before[1], scratch / "before"),
             }
-        results["rss"], results["imported"] = measure.rss(subjects, args.rss_invocations)
+        results["rss"], results["imported"] = measure.rss(subjects, args.rss_invocations, args.jobs)
         iterations = min(args.warm, args.profile_invocations)
-        results["profiles"] = measure.profiles(subjects.pairs, results["warm"], iterations)
+        results["profiles"] = measure.profiles(subjects.pairs, results["warm"], iterations, args.jobs)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return results

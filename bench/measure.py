@@ -110,32 +110,42 @@ def warm(subjects: list[Subject], iterations: int, warmup: int, jobs: int) -> di
     return result
 
 
-def profiles(pairs: list[tuple[Subject, Subject]], warm: dict[str, Any], iterations: int) -> dict[str, Any]:
-    """Where the warm time goes, for GET by id and for each function's slowest route."""
-    result: dict[str, Any] = {}
+def profiles(
+    pairs: list[tuple[Subject, Subject]], warm: dict[str, Any], iterations: int, jobs: int
+) -> dict[str, Any]:
+    """Where the warm time goes, for GET by id and for each function's slowest route (`jobs` at a time)."""
+    runs = []
     for real, _ in pairs:
         slowest = max(warm[real.label].items(), key=lambda item: item[1]["cpu_p99"])[0]
         for name in dict.fromkeys([real.routes[0]["name"], slowest]):
-            step(f"profile: {real.label} {name}, {iterations} invocations")
             route = next(r for r in real.routes if r["name"] == name)
-            profiled, _ = run_child(
-                replace(real, routes=[route]), "profile", iterations=iterations, warmup=50
-            )
-            result[f"{real.label} {name}"] = profiled["packages_us"]
-    return result
+            runs.append((f"{real.label} {name}", replace(real, routes=[route])))
+
+    def profile(run: tuple[str, Subject]) -> dict[str, float]:
+        step(f"profile: {run[0]}, {iterations} invocations")
+        profiled, _ = run_child(run[1], "profile", iterations=iterations, warmup=50)
+        shares: dict[str, float] = profiled["packages_us"]
+        return shares
+
+    with ThreadPoolExecutor(jobs) as pool:
+        return dict(zip((name for name, _ in runs), pool.map(profile, runs), strict=True))
 
 
-def rss(cast: Cast, invocations: int) -> tuple[dict[str, float], dict[str, Any]]:
-    """Peak RSS per subject, and how much of each function's layers the routes ever import."""
-    peaks, imported = {}, {}
-    functions = {real.label for real, _ in cast.pairs}
-    for subject in cast.all:
+def rss(cast: Cast, invocations: int, jobs: int) -> tuple[dict[str, float], dict[str, Any]]:
+    """Peak RSS per subject (`jobs` children at a time: each measures its own process), and how much of each
+    function's layers the routes ever import."""
+
+    def measure(subject: Subject) -> dict[str, Any]:
         step(f"peak RSS: {subject.label}")
-        measured = run_child(subject, "rss", iterations=invocations)[0]
-        peaks[subject.label] = measured["maxrss_mb"]
-        if subject.label in functions:
-            opt = subject.paths[1].parents[3]  # <scratch>/<function>/opt (site-packages: opt/python/lib/...)
-            imported[subject.label] = packaging.imported_bytes(opt, measured["loaded_files"])
+        return run_child(subject, "rss", iterations=invocations)[0]
+
+    with ThreadPoolExecutor(jobs) as pool:
+        measured = dict(zip((s.label for s in cast.all), pool.map(measure, cast.all), strict=True))
+    peaks = {label: float(m["maxrss_mb"]) for label, m in measured.items()}
+    imported = {}
+    for real, _ in cast.pairs:
+        opt = real.paths[1].parents[3]  # <scratch>/<function>/opt (site-packages: opt/python/lib/...)
+        imported[real.label] = packaging.imported_bytes(opt, measured[real.label]["loaded_files"])
     return peaks, imported
 
 
