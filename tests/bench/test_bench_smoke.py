@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tools.bench import child, events, lambda_env, packaging, report
+from tools.bench import aws_stub, events, lambda_env, packaging, report
 from tools.bench.runner import Subject, import_contributors, run_child
 from tools.bench.stats import median, percentile
 
@@ -23,13 +23,13 @@ def test_percentile_is_nearest_rank_and_median_interpolates() -> None:
 
 
 def test_stub_table_serves_the_seed_and_hides_email_markers() -> None:
-    child._seed({"Users": events.seed_items("USERS_TABLE_NAME")})
-    got = child._dynamodb("GetItem", {"TableName": "Users", "Key": {"id": {"S": events.USER_ID}}})
+    aws_stub.seed({"Users": events.seed_items("USERS_TABLE_NAME")})
+    got = aws_stub.dynamodb("GetItem", {"TableName": "Users", "Key": {"id": {"S": events.USER_ID}}})
     assert got["Item"]["version"] == {"N": "1"}
-    assert child._dynamodb("GetItem", {"TableName": "Users", "Key": {"id": {"S": "nope"}}}) == {}
-    scanned = child._dynamodb("Scan", {"TableName": "Users", "Limit": 20})
+    assert aws_stub.dynamodb("GetItem", {"TableName": "Users", "Key": {"id": {"S": "nope"}}}) == {}
+    scanned = aws_stub.dynamodb("Scan", {"TableName": "Users", "Limit": 20})
     assert [item["id"]["S"] for item in scanned["Items"]] == [events.USER_ID]
-    assert child._wire({"a": [1, True, None]}) == {
+    assert aws_stub.wire({"a": [1, True, None]}) == {
         "M": {"a": {"L": [{"N": "1"}, {"BOOL": True}, {"NULL": True}]}}
     }
 

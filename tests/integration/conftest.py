@@ -35,7 +35,6 @@ for variable in (
 
 import functools  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 from typing import Any, Literal  # noqa: E402
 
 import boto3  # noqa: E402
@@ -44,6 +43,7 @@ import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from tests.integration.support import Reply, api_event, reply  # noqa: E402
+from tools.lambda_doubles import LambdaContext  # noqa: E402
 from tools.local_api.template_tables import create_tables  # noqa: E402
 
 CURSOR_KEY = "unit-test-cursor-signing-key-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -59,18 +59,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore:No application metrics to publish:UserWarning")
 
 
-@dataclass
-class FakeLambdaContext:
-    function_name: str = "unit-tests"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:unit-tests"
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = "00000000-0000-4000-8000-000000000000"
-    log_group_name: str = "/aws/lambda/unit-tests"
-    log_stream_name: str = "2026/11/25/[$LATEST]0123456789abcdef"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+# The context every unit test hands a handler: the shared double, named after the functions' test service.
+FakeLambdaContext = functools.partial(
+    LambdaContext, "unit-tests", aws_request_id="00000000-0000-4000-8000-000000000000"
+)
 
 
 @functools.cache

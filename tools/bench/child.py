@@ -1,9 +1,9 @@
 """One Lambda execution environment, run as a fresh process (`python -S -B child.py SPEC OUT`).
 
-Self-contained on purpose: it imports only the standard library before the handler, so that the import
-time it measures is the function's own. DynamoDB and Secrets Manager are stubbed at the client's HTTP send
-(`botocore.endpoint.Endpoint._send`), so botocore still serialises, signs and parses every call, but nothing
-leaves the process. The stub is hooked in when botocore is first imported, whoever imports it.
+Self-contained on purpose: before the handler it imports only the standard library, its stub of DynamoDB
+and Secrets Manager (aws_stub.py, at the client's HTTP send) and the context double (tools/lambda_doubles.py),
+which import nothing the Lambda runtime has not loaded already, so that the import time it measures is the
+function's own.
 
 Modes: `cold` (import + one invocation), `warm` (N timed invocations per route, wall and CPU clocks),
 `rss` (import + N invocations across the routes, then peak resident memory and the modules loaded),
@@ -25,141 +25,43 @@ import os
 import sys
 import time
 import traceback  # noqa: F401
-from collections.abc import Callable, Iterator  # loaded by the imports above already
+from collections.abc import Callable  # loaded by the imports above already
 
-# --------------------------------------------------------------------------- stubbed AWS services
+# The stub and the context double: loaded here, before the measured import, from this folder (run as a
+# script) or as part of the bench package (the tests import this module).
+aws_stub = importlib.import_module("bench.aws_stub" if __package__ else "aws_stub")
 
-_STORE: dict[str, dict[str, dict[str, object]]] = {}
-_DYNAMODB_CALLS = [0]  # requests the handler sent to DynamoDB (one per API call; botocore retries none here)
-_SECRET = "bench-cursor-signing-key-" + "k" * 40
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-
-def _wire(value: object) -> dict[str, object]:
-    """A plain JSON value as a DynamoDB attribute value."""
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, int | float):
-        return {"N": str(value)}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, list):
-        return {"L": [_wire(v) for v in value]}
-    if isinstance(value, dict):
-        return {"M": {k: _wire(v) for k, v in value.items()}}
-    if value is None:
-        return {"NULL": True}
-    raise TypeError(f"cannot store {type(value).__name__}")
+    type Handler = Callable[[dict[str, Any], object], dict[str, Any]]
+    type Spec = dict[str, Any]
+    type Route = dict[str, Any]
 
 
-def _seed(tables: dict[str, list[dict[str, object]]]) -> None:
-    for table, items in tables.items():
-        _STORE[table] = {item["id"]: {k: _wire(v) for k, v in item.items()} for item in items}
+def _lambda_context(spec: Spec) -> object:
+    """tools/lambda_doubles.py's context, imported from its folder, which then leaves sys.path again."""
+    folder = os.path.dirname(spec["doubles"])
+    sys.path.insert(0, folder)
+    try:
+        doubles = importlib.import_module("lambda_doubles")
+    finally:
+        sys.path.remove(folder)
+    function = spec["context"]
+    context: object = doubles.LambdaContext(
+        function["function_name"], memory_limit_in_mb=int(function["memory_mb"]),
+        timeout_s=float(function["timeout_s"]),
+    )  # fmt: skip
+    return context
 
 
-def _key_of(request: dict[str, object]) -> str:
-    return str(request.get("Key", {}).get("id", {}).get("S", ""))
-
-
-def _dynamodb(operation: str, request: dict[str, object]) -> dict[str, object]:
-    """A table that never changes: writes succeed, reads see the seeded items, conditions always hold."""
-    table = _STORE.get(request.get("TableName", ""), {})
-    if operation == "GetItem":
-        found = table.get(_key_of(request))
-        return {"Item": found} if found else {}
-    if operation in {"UpdateItem", "DeleteItem", "PutItem"}:
-        found = table.get(_key_of(request)) or request.get("Item")
-        wants = request.get("ReturnValues", "NONE") != "NONE"
-        return {"Attributes": found} if wants and found else {}
-    if operation in {"Query", "Scan"}:
-        items = [item for key, item in table.items() if not key.startswith("email#")]
-        items = items[: int(request.get("Limit", 100))]
-        return {"Items": items, "Count": len(items), "ScannedCount": len(items)}
-    if operation == "TransactGetItems":
-        gets = [_dynamodb("GetItem", entry["Get"]) for entry in request.get("TransactItems", [])]
-        return {"Responses": gets}
-    return {}
-
-
-def _secretsmanager(operation: str, request: dict[str, object]) -> dict[str, object]:
-    if operation != "GetSecretValue":
-        return {}
-    name = request.get("SecretId", "secret")
-    return {"ARN": name, "Name": name, "SecretString": _SECRET, "VersionId": "v1", "CreatedDate": 1.7e9}
-
-
-class _Body:
-    def __init__(self, payload: bytes) -> None:
-        self._payload = payload
-
-    def stream(self, **_: object) -> Iterator[bytes]:
-        yield self._payload
-
-
-def _patch_botocore(endpoint_module: object) -> None:
-    from botocore.awsrequest import AWSResponse  # botocore is loading at this point
-
-    def send(_self: object, request: object) -> object:
-        target = request.headers.get("X-Amz-Target", b"")
-        target = target.decode() if isinstance(target, bytes) else target
-        service, _, operation = target.partition(".")
-        body = request.body.decode() if isinstance(request.body, bytes) else request.body or "{}"
-        handler = _secretsmanager if service == "secretsmanager" else _dynamodb
-        _DYNAMODB_CALLS[0] += handler is _dynamodb
-        payload = json.dumps(handler(operation, json.loads(body))).encode()
-        headers = {"x-amzn-RequestId": os.urandom(16).hex(), "Content-Type": "application/x-amz-json-1.0"}
-        return AWSResponse(request.url, 200, headers, _Body(payload))
-
-    endpoint_module.Endpoint._send = send
-
-
-class _PatchBotocoreOnImport:
-    """Patches `botocore.endpoint` as it is imported, so the stub adds nothing to the measured import."""
-
-    def find_spec(
-        self, fullname: str, path: object, target: object = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname != "botocore.endpoint":
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
-        if spec is None or spec.loader is None:
-            return spec
-        loader = spec.loader
-        load = loader.exec_module
-
-        def exec_module(module: object) -> None:
-            load(module)
-            _patch_botocore(module)
-
-        loader.exec_module = exec_module
-        return spec
-
-
-# --------------------------------------------------------------------------- Lambda stand-ins
-
-
-class Context:
-    """The attributes of awslambdaric's LambdaContext that handlers and Powertools read."""
-
-    def __init__(self, spec: dict[str, object]) -> None:
-        self.function_name: str = spec["function_name"]
-        self.function_version = "$LATEST"
-        self.invoked_function_arn: str = spec["function_arn"]
-        self.memory_limit_in_mb = int(spec["memory_mb"])
-        self.aws_request_id = os.urandom(16).hex()
-        self.log_group_name = "/aws/lambda/" + self.function_name
-        self.log_stream_name = "bench"
-        self._deadline = time.monotonic() + float(spec["timeout_s"])
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int((self._deadline - time.monotonic()) * 1000)
-
-
-def _events(route: dict[str, object], count: int) -> list[dict[str, object]]:
+def _events(route: Route, count: int) -> list[dict[str, Any]]:
     """`count` events for a route; a route that needs a fresh header value per call gets one in each copy."""
     unique = route.get("unique_header")
     if not unique:
         return [route["event"]] * count
-    events = []
+    events: list[dict[str, Any]] = []
     for n in range(count):
         event = dict(route["event"])
         event["headers"] = {**event["headers"], unique: f"bench-{os.urandom(8).hex()}-{n}"}
@@ -177,10 +79,7 @@ def _peak_rss_mb() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-type Handler = Callable[..., dict[str, object]]
-
-
-def _invoke(handler: Handler, event: dict[str, object], context: Context) -> str:
+def _invoke(handler: Handler, event: dict[str, Any], context: object) -> str:
     """The status code, or what the runtime would report (API Gateway then answers 502)."""
     try:
         return str(handler(event, context)["statusCode"])
@@ -199,20 +98,22 @@ def _load(handler_path: str) -> tuple[Handler, tuple[float, float]]:
     return getattr(sys.modules[module_name], function_name), elapsed
 
 
-def _warm(handler: Handler, routes: list[dict], context: Context, spec: dict) -> dict[str, object]:
-    measured = {}
+def _warm(handler: Handler, routes: list[Route], context: object, spec: Spec) -> dict[str, Any]:
+    measured: dict[str, Any] = {}
     for route in routes:
         for event in _events(route, spec["warmup"]):
             _invoke(handler, event, context)
-        samples, cpu_samples, statuses = [], [], {}
-        calls_before = _DYNAMODB_CALLS[0]
+        samples: list[float] = []
+        cpu_samples: list[float] = []
+        statuses: dict[str, int] = {}
+        calls_before = aws_stub.DYNAMODB_CALLS[0]
         for event in _events(route, spec["iterations"]):
             t0, c0 = time.perf_counter_ns(), time.process_time_ns()
             status = _invoke(handler, event, context)
             samples.append((time.perf_counter_ns() - t0) / 1000)
             cpu_samples.append((time.process_time_ns() - c0) / 1000)
             statuses[status] = statuses.get(status, 0) + 1
-        calls = (_DYNAMODB_CALLS[0] - calls_before) / max(len(samples), 1)
+        calls = (aws_stub.DYNAMODB_CALLS[0] - calls_before) / max(len(samples), 1)
         measured[route["name"]] = {
             "us": samples,
             "cpu_us": cpu_samples,
@@ -222,24 +123,25 @@ def _warm(handler: Handler, routes: list[dict], context: Context, spec: dict) ->
     return {"routes": measured}
 
 
-def _rss(handler: Handler, routes: list[dict], context: Context, spec: dict) -> dict[str, object]:
-    statuses = {}
+def _rss(handler: Handler, routes: list[Route], context: object, spec: Spec) -> dict[str, Any]:
+    statuses: dict[str, int] = {}
     for n in range(spec["iterations"]):
         status = _invoke(handler, _events(routes[n % len(routes)], 1)[0], context)
         statuses[status] = statuses.get(status, 0) + 1
     loaded = sorted(
-        {os.path.realpath(m.__file__) for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
+        {os.path.realpath(file) for m in list(sys.modules.values()) if (file := getattr(m, "__file__", None))}
     )
     return {"statuses": statuses, "maxrss_mb": _peak_rss_mb(), "loaded_files": loaded}
 
 
 STDLIB = "stdlib"
 STUB = "(bench stub)"
+STUB_FILES = {__file__, aws_stub.__file__}
 
 
 def _package_of(filename: str, function: str, roots: list[str]) -> str:
     """Top-level package a profiled function belongs to: by file, or by the type named for C functions."""
-    if filename == __file__:
+    if filename in STUB_FILES:
         return STUB
     if filename == "~":
         owner = (
@@ -253,12 +155,15 @@ def _package_of(filename: str, function: str, roots: list[str]) -> str:
     return STDLIB
 
 
-def _charged(stats: dict, roots: list[str]) -> dict[str, float]:
+type Func = tuple[str, int, str]
+
+
+def _charged(stats: dict[Func, Any], roots: list[str]) -> dict[str, float]:
     """Self time per package, with standard-library time charged to the packages whose code called it."""
     packages = {func: _package_of(func[0], func[2], roots) for func in stats}
-    shares: dict[tuple, dict[str, float]] = {}
+    shares: dict[Func, dict[str, float]] = {}
 
-    def share(func: tuple, seen: frozenset) -> dict[str, float]:
+    def share(func: Func, seen: frozenset[Func]) -> dict[str, float]:
         if packages[func] != STDLIB:
             return {packages[func]: 1.0}
         if func in shares:
@@ -281,7 +186,7 @@ def _charged(stats: dict, roots: list[str]) -> dict[str, float]:
     return totals
 
 
-def _profile(handler: Handler, routes: list[dict], context: Context, spec: dict) -> dict[str, object]:
+def _profile(handler: Handler, routes: list[Route], context: object, spec: Spec) -> dict[str, Any]:
     """Self time per package (µs per invocation) over `iterations` calls of the first route."""
     import cProfile  # only this mode needs them, and only after the measured import
     import pstats
@@ -296,7 +201,8 @@ def _profile(handler: Handler, routes: list[dict], context: Context, spec: dict)
         _invoke(handler, event, context)
     profiler.disable()
     roots = sorted(spec["paths"], key=len, reverse=True)
-    totals = _charged(pstats.Stats(profiler).stats, roots)
+    collected: Any = pstats.Stats(profiler)  # its raw table, `stats`, is not in the type stubs
+    totals = _charged(collected.stats, roots)
     return {"route": route["name"], "packages_us": {k: v * 1e6 / len(events) for k, v in totals.items()}}
 
 
@@ -307,15 +213,15 @@ def main(spec_path: str, out_path: str) -> None:
     with open(spec_path, encoding="utf-8") as f:
         spec = json.load(f)
     sys.path[:0] = spec["paths"]
-    sys.meta_path.insert(0, _PatchBotocoreOnImport())
-    _seed(spec["seed"])
-    context = Context(spec["context"])
-    routes: list[dict[str, object]] = spec["routes"]
+    sys.meta_path.insert(0, aws_stub.PatchBotocoreOnImport())
+    aws_stub.seed(spec["seed"])
+    context = _lambda_context(spec)
+    routes: list[Route] = spec["routes"]
 
     handler, (import_s, import_cpu_s) = _load(spec["handler"])
     started, cpu = time.perf_counter(), time.process_time()
     first = handler(json.loads(json.dumps(routes[0]["event"])), context)
-    result: dict[str, object] = {
+    result: dict[str, Any] = {
         "import_ms": import_s * 1000,
         "first_ms": (time.perf_counter() - started) * 1000,
         "init_cpu_ms": (import_cpu_s + time.process_time() - cpu) * 1000,

@@ -3,15 +3,11 @@
 import os
 
 from tools.bench.packaging import Function
+from tools.lambda_doubles import REGION, function_arn
 
-REGION = "eu-west-1"
-ACCOUNT = "123456789012"  # documentation account: nothing here ever reaches AWS
+__all__ = ["REGION", "function_arn", "lambda_environment"]
 # X-Ray: a sampled trace, as the 1-per-second reservoir samples a cold start and most low-traffic calls.
 TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
-
-
-def function_arn(name: str) -> str:
-    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
 
 
 def lambda_environment(function: Function, task_root: str) -> dict[str, str]:

@@ -135,7 +135,8 @@ class Client:
     def _connection(self) -> http.client.HTTPConnection:
         if not hasattr(self._local, "conn"):
             self._local.conn = http.client.HTTPConnection(self._host, self._port, timeout=30)
-        return self._local.conn
+        connection: http.client.HTTPConnection = self._local.conn
+        return connection
 
     def signed(self, call: Call) -> tuple[bytes, dict[str, str]]:
         body = json.dumps(call.body).encode() if call.body is not None else b""

@@ -5,14 +5,17 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tools import lambda_doubles
 from tools.bench.stats import median
 
 CHILD = Path(__file__).with_name("child.py")
+_STARTED = time.monotonic()
 _IMPORTTIME = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|( *)(\S+)")
 
 
@@ -29,6 +32,11 @@ class Subject:
     context: dict[str, Any]
 
 
+def step(message: str) -> None:
+    """Progress on stderr, with the seconds since the bench started."""
+    print(f"bench: [{time.monotonic() - _STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
+
+
 class ChildError(RuntimeError):
     pass
 
@@ -40,7 +48,7 @@ def run_child(
     spec = {
         "mode": mode, "paths": [str(p) for p in subject.paths], "handler": subject.handler,
         "seed": subject.seed, "routes": subject.routes, "context": subject.context,
-        "iterations": iterations, "warmup": warmup,
+        "iterations": iterations, "warmup": warmup, "doubles": lambda_doubles.__file__,
     }  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="bench-child-") as scratch:
         spec_path, out_path = Path(scratch, "spec.json"), Path(scratch, "out.json")

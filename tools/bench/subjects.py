@@ -1,0 +1,125 @@
+"""What the bench starts: each built function beside its baseline, the framework floor, and optionally the
+same functions as another revision built them (`--compare-to`)."""
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from tools.bench import events, lambda_env, packaging
+from tools.bench.runner import Subject, step
+
+FLOOR = "floor (Powertools + pydantic)"
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Every subject of one run: (function, its baseline) pairs, the floor, and (function, the same function
+    at the compared revision) pairs."""
+
+    pairs: list[tuple[Subject, Subject]]
+    floor: Subject
+    before: list[tuple[Subject, Subject]]
+
+    @property
+    def all(self) -> list[Subject]:
+        return [*(s for pair in self.pairs for s in pair), self.floor, *(old for _, old in self.before)]
+
+    @property
+    def side_by_side(self) -> list[Subject]:
+        """Every subject, each function's earlier revision right after it: with two warm children at a time,
+        the two versions of a function run at the same time, under the same load from the rest of the host."""
+        earlier = {real.label: old for real, old in self.before}
+        ordered: list[Subject] = []
+        for real, baseline in self.pairs:
+            ordered += [real, *([earlier[real.label]] if real.label in earlier else []), baseline]
+        return [*ordered, self.floor]
+
+
+def before_label(name: str, revision: str) -> str:
+    return f"{name} @ {revision[:7]}"
+
+
+def _table_variable(function: packaging.Function) -> str:
+    for variable in ("USERS_TABLE_NAME", "PRODUCTS_TABLE_NAME"):
+        if variable in function.environment:
+            return variable
+    raise SystemExit(f"bench: {function.name} has neither USERS_TABLE_NAME nor PRODUCTS_TABLE_NAME")
+
+
+def _function_subject(function: packaging.Function, label: str, scratch: Path, runtime: Path) -> Subject:
+    """The built function as Lambda lays it out, with host wheels for its native distributions."""
+    paths, swapped = packaging.lambda_copy(function, scratch)
+    step(f"{label}: host wheels for {', '.join(swapped) or 'nothing'}")
+    variable = _table_variable(function)
+    return Subject(
+        label=label, handler=function.handler, paths=[*paths, runtime], routes=events.routes_for(variable),
+        environment=lambda_env.lambda_environment(function, str(paths[0])), **_common(function, variable),
+    )  # fmt: skip
+
+
+def _common(function: packaging.Function, variable: str) -> dict[str, Any]:
+    """The seeded table and the context, the same for a function, its baseline and its earlier revision."""
+    return {
+        "seed": {function.environment[variable]: events.seed_items(variable)},
+        "context": {
+            "function_name": function.name,
+            "memory_mb": function.memory_mb,
+            "timeout_s": function.timeout_s,
+        },
+    }
+
+
+def cast(
+    functions: list[packaging.Function],
+    scratch: Path,
+    before: tuple[str, list[packaging.Function]] | None = None,
+) -> Cast:
+    """Every subject, each ready to start cold. `before` is (revision, its built functions)."""
+    runtime = packaging.runtime_copy(scratch / "runtime")
+    baseline_paths = [packaging.reference_copy("baseline", scratch / "baseline")]
+    floor_task = packaging.reference_copy("floor", scratch / "floor")
+    pairs = []
+    for function in functions:
+        real = _function_subject(function, function.name, scratch / function.name, runtime)
+        variable = _table_variable(function)
+        baseline = Subject(
+            label=f"baseline ({function.name})", handler="baseline_handler.lambda_handler",
+            paths=[*baseline_paths, runtime], routes=real.routes[:1],
+            environment=lambda_env.lambda_environment(function, str(baseline_paths[0])),
+            **_common(function, variable),
+        )  # fmt: skip
+        pairs.append((real, baseline))
+    first = pairs[0][0]
+    floor = replace(
+        first, label=FLOOR, handler="floor_handler.lambda_handler", routes=first.routes[:1],
+        paths=[floor_task, *first.paths[1:]],
+        environment={**first.environment, "LAMBDA_TASK_ROOT": str(floor_task), "HOME": str(floor_task),
+                     "_HANDLER": "floor_handler.lambda_handler"},
+    )  # fmt: skip
+    earlier = []
+    if before:
+        revision, old_functions = before
+        by_name = {f.name: f for f in old_functions}
+        for real, _ in pairs:
+            if real.label not in by_name:
+                raise SystemExit(f"bench: {revision} has no function {real.label}")
+            label = before_label(real.label, revision)
+            folder = scratch / f"before-{real.label}"
+            old = _function_subject(by_name[real.label], label, folder, runtime)
+            earlier.append((real, replace(old, routes=real.routes)))  # the same requests, in the same order
+    return Cast(pairs, floor, earlier)
+
+
+def same_response(real: dict[str, Any], baseline: dict[str, Any], label: str) -> str | None:
+    """None if the function's first GET answered 200 with the baseline's body, else what differs."""
+    if real["statusCode"] != 200:
+        raise SystemExit(
+            f"bench: {label} answered the cold GET with {real['statusCode']}: {real.get('body')}"
+        )
+    ours, theirs = json.loads(real["body"]), json.loads(baseline["body"])
+    differing = sorted(key for key in ours.keys() | theirs.keys() if ours.get(key) != theirs.get(key))
+    if differing:
+        shown = ", ".join(f"`{key}` {ours.get(key)!r} vs {theirs.get(key)!r}" for key in differing)
+        return f"{label}'s response differs from the baseline's in {shown}"
+    return None
