@@ -35,11 +35,12 @@ for variable in (
 
 import functools  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
-from typing import Any, Literal  # noqa: E402
+from typing import Any, Literal, cast  # noqa: E402
 
 import boto3  # noqa: E402
 import moto  # noqa: E402, F401 - imported before the handlers so that their clients are mockable
 import pytest  # noqa: E402
+from aws_lambda_powertools.utilities.typing import LambdaContext as PowertoolsLambdaContext  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from tests.integration.support import Reply, api_event, reply  # noqa: E402
@@ -59,10 +60,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore:No application metrics to publish:UserWarning")
 
 
-# The context every unit test hands a handler: the shared double, named after the functions' test service.
-FakeLambdaContext = functools.partial(
-    LambdaContext, "unit-tests", aws_request_id="00000000-0000-4000-8000-000000000000"
-)
+def FakeLambdaContext() -> PowertoolsLambdaContext:  # noqa: N802 - reads as the class it stands in for
+    """The context every test hands a handler: the shared double, named after the functions' test service
+    (typed as the Powertools class the handlers declare; the double has the attributes they read)."""
+    double = LambdaContext("unit-tests", aws_request_id="00000000-0000-4000-8000-000000000000")
+    return cast(PowertoolsLambdaContext, double)
 
 
 @functools.cache

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -27,7 +27,10 @@ from tests.integration.conftest import TABLES, Call
 from tests.integration.test_requests import assert_validation_error
 
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi.yaml"
-BODIES = {"users": {"name": "A", "email": "a@example.com"}, "products": {"name": "P", "price": 1}}
+BODIES: dict[str, dict[str, Any]] = {
+    "users": {"name": "A", "email": "a@example.com"},
+    "products": {"name": "P", "price": 1},
+}
 # The keywords this suite knows how to break; a parameter keyword outside this set fails the suite.
 CONSTRAINTS = frozenset({"minLength", "maxLength", "pattern", "minimum", "maximum", "type"})
 ANNOTATIONS = frozenset({"default", "format"})  # not checks: `format: uuid` on ids is "404 otherwise"
@@ -136,7 +139,7 @@ def allowed_values(parameter: dict[str, Any]) -> st.SearchStrategy[str]:
     schema = parameter["schema"]
     if schema["type"] == "integer":
         return from_schema(schema).map(str)
-    values = from_schema({**schema, "type": "string"})
+    values = cast(st.SearchStrategy[str], from_schema({**schema, "type": "string"}))
     if parameter["in"] == "header":  # a header value is visible ASCII and inner spaces
         values = values.filter(lambda v: v.isascii() and v.isprintable() and v == v.strip(" "))
     return values

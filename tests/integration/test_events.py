@@ -5,19 +5,22 @@ product the events refer to (version 1); cursors in the events are signed with t
 """
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from products import handler as products_handler
+from products.repository import ProductRecord
 from tests.integration.conftest import FakeLambdaContext
 from tests.integration.support import CALLER_ARN, reply
 from users import handler as users_handler
+from users.repository import UserRecord
 
 EVENTS = sorted((Path(__file__).resolve().parents[2] / "events").glob("*.json"))
 HANDLERS = {"users": users_handler, "products": products_handler}
-USER = {
+USER: UserRecord = {
     "id": "6f1c2e3d-4b5a-4c6d-8e7f-901a2b3c4d5e",
     "name": "Ada",
     "email": "ada@example.com",
@@ -25,10 +28,10 @@ USER = {
     "updatedAt": "2026-11-25T09:00:00.000Z",
     "version": 1,
 }
-PRODUCT = {
+PRODUCT: ProductRecord = {
     "id": "0b6e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
     "name": "Mouse",
-    "price": 25,
+    "price": Decimal(25),
     "category": "peripherals",
     "createdAt": "2026-11-25T09:00:00.000Z",
     "updatedAt": "2026-11-25T09:00:00.000Z",

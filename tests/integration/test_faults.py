@@ -17,7 +17,8 @@ UNAVAILABLE = "urn:users-products-api:problem:service-unavailable"
 
 
 def client_error(code: str, operation: str, **extra: Any) -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": "injected"}, **extra}, operation)
+    response: Any = {"Error": {"Code": code, "Message": "injected"}, **extra}
+    return ClientError(response, operation)
 
 
 def failing(error: Exception) -> Any:

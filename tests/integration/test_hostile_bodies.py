@@ -14,7 +14,10 @@ from api_common.guards import MAX_BODY_BYTES
 from tests.integration.conftest import TABLES, Call
 from tests.integration.test_requests import assert_validation_error
 
-VALID = {"/users": {"name": "A", "email": "a@example.com"}, "/products": {"name": "P", "price": 1}}
+VALID: dict[str, dict[str, Any]] = {
+    "/users": {"name": "A", "email": "a@example.com"},
+    "/products": {"name": "P", "price": 1},
+}
 
 
 def stored_items() -> int:
@@ -80,7 +83,7 @@ def test_a_parser_recursion_error_is_malformed_json(monkeypatch: pytest.MonkeyPa
     def overflow(*_: Any, **__: Any) -> Any:
         raise RecursionError("maximum recursion depth exceeded while decoding a JSON array")
 
-    monkeypatch.setattr(jsonio.json, "loads", overflow)
+    monkeypatch.setattr(json, "loads", overflow)  # the module jsonio decodes with
     with pytest.raises(json.JSONDecodeError, match="nested more than"):
         jsonio.loads("[[]]")
 

@@ -67,12 +67,14 @@ def test_a_key_still_in_flight_is_409(users_api: Call, monkeypatch: pytest.Monke
 
     def conflicting(**request: Any) -> Any:
         sent.append(request["TransactItems"])
-        reasons = [{"Code": "None"}] * (len(request["TransactItems"]) - 1) + [{"Code": "TransactionConflict"}]
+        reasons: list[Any] = [{"Code": "None"}] * (len(request["TransactItems"]) - 1) + [
+            {"Code": "TransactionConflict"}
+        ]
         raise ClientError(
             {
                 "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
                 "CancellationReasons": reasons,
-            },  # type: ignore[typeddict-unknown-key]
+            },
             "TransactWriteItems",
         )
 

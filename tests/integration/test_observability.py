@@ -36,7 +36,7 @@ def info_logs() -> Iterator[Collected]:
     logger.setLevel("INFO")
     yield collected
     logger.setLevel(level)
-    logger.removeHandler(collected)
+    logger.removeHandler(collected)  # type: ignore[attr-defined]  # Powertools' Logger forwards it to logging
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import boto3
 import pytest
@@ -11,7 +12,7 @@ from tests.integration.conftest import TABLES, Call
 PEN = {"name": "Fountain pen", "price": 19.99, "description": "Steel nib", "category": "office"}
 
 
-def stored(product_id: str) -> dict[str, object] | None:
+def stored(product_id: str) -> dict[str, Any] | None:
     item = boto3.client("dynamodb").get_item(TableName=TABLES["ProductsTable"], Key={"id": {"S": product_id}})
     return item.get("Item")
 
@@ -19,7 +20,7 @@ def stored(product_id: str) -> dict[str, object] | None:
 def create(products_api: Call, **body: object) -> dict[str, object]:
     reply = products_api("POST", "/products", body={**PEN, **body})
     assert reply.status == 201, reply.raw_body
-    return reply.body  # type: ignore[no-any-return]
+    return reply.body
 
 
 def price_token(raw_json: str) -> str:

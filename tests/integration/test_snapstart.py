@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 import pytest
-import snapshot_restore_py
+import snapshot_restore_py  # type: ignore[import-untyped]
 
 from api_common import dynamo, snapstart
 from tests.integration.conftest import FakeLambdaContext
