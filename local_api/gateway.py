@@ -21,7 +21,8 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from local_api import sam, sigv4
-from local_api.openapi import OpenApi, Operation, RenderedResponse, parse_json, validation_error_string
+from local_api.openapi import OpenApi, Operation, RenderedResponse
+from local_api.request_models import parse_json, validation_error_string
 from local_api.runner import Outcome
 from local_api.waf import Blocked, WebAcl
 
