@@ -4,11 +4,7 @@ LocalApigwService needs only `is_debugging()` and `invoke(name, event, stdout=..
 its own environment (the template's variables, resolved and overridden like `sam local --env-vars`), its
 CodeUri and layers on sys.path, and its timeout. Invocations are serialised: os.environ is process-wide
 and the two functions' environments differ, so one function runs at a time, as one warm container each.
-
-A container also has its own modules. Powertools keeps per-process state (the service name read at import,
-metric dimensions shared by every Metrics instance), and so does the layer's api_common, which creates its
-Logger and Metrics at import. Each function therefore gets its own copy of those packages, swapped into
-sys.modules for the length of its invocation; stateless packages (pydantic, boto3) stay shared.
+A container also has its own modules: see local_api/namespaces.py.
 """
 
 from __future__ import annotations
@@ -21,14 +17,14 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from local_api import sam
+from local_api.namespaces import ModuleNamespaces
 
 Outcome = str  # "ok" | "crash" | "timeout"
 
@@ -77,7 +73,9 @@ class InProcessRunner:
         self._event_hook = event_hook
         self._outcome_hook = outcome_hook
         self._loaded: dict[str, _Loaded] = {}
-        self._modules: dict[str, dict[str, ModuleType]] = {}
+        self.namespaces = ModuleNamespaces(
+            (*PER_CONTAINER_PACKAGES, *(str(f.handler).split(".", 1)[0] for f in self._functions.values()))
+        )
         self._lock = threading.Lock()
         self._add_code_to_path()
 
@@ -146,7 +144,7 @@ class InProcessRunner:
         saved = {name: os.environ.get(name) for name in environment}
         os.environ.update(environment)
         try:
-            with self._container_modules(function):
+            with self.namespaces.entered(function.full_path):
                 loaded = self._load(function)
                 context = LambdaContext(
                     function_name=str(function.functionname),
@@ -168,25 +166,6 @@ class InProcessRunner:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
-
-    @contextmanager
-    def _container_modules(self, function: sam.Function) -> Iterator[None]:
-        """This function's own copies of the stateful packages (and of its handler package) in sys.modules."""
-        roots = (*PER_CONTAINER_PACKAGES, str(function.handler).split(".", 1)[0])
-        submodules = tuple(f"{root}." for root in roots)
-
-        def take() -> dict[str, ModuleType]:
-            # Runs twice per invocation over a few thousand names: keep it to C-level string checks.
-            names = [name for name in sys.modules if name.startswith(submodules) or name in roots]
-            return {name: sys.modules.pop(name) for name in names}
-
-        others = take()
-        sys.modules.update(self._modules.get(function.full_path, {}))
-        try:
-            yield
-        finally:
-            self._modules[function.full_path] = take()
-            sys.modules.update(others)
 
     def _load(self, function: sam.Function) -> _Loaded:
         loaded = self._loaded.get(function.full_path)
