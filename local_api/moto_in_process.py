@@ -17,12 +17,16 @@ moto serialises every response member by building the list of names it may go by
 every value: for DynamoDB's AttributeValue structures (ten members each) that was the other half of its
 time. For a plain dict that list does not depend on the dict, so it is built once per member shape, by
 moto's own picker, and looked up in the same order; other objects still go through moto's picker.
+
+moto also listed its handler class's methods (inspect.getmembers) on every request to check the action
+against them; they are the class's, so they are listed once per class.
 """
 
 from __future__ import annotations
 
 import contextvars
 import copy
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -30,11 +34,13 @@ from typing import Any
 
 import botocore.handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from moto.core import responses as moto_responses
 from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 from moto.core.constants import MISSING
 from moto.core.model import Shape
 from moto.core.serialize import AttributePicker, AttributePickerContext, ResponseSerializer
 from moto.core.utils import get_value as moto_get_value
+from moto.core.utils import method_names_from_class
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
@@ -209,6 +215,7 @@ PATCHES: tuple[tuple[object, str, object], ...] = (
     (dynamodb_models, "copy", _CopyModule()),  # the module `transact_write_items` reads deepcopy from
     (DynamoDBBackend, "transact_write_items", _transact_write_items),
     (ResponseSerializer, "get_value", _get_value),
+    (moto_responses, "method_names_from_class", functools.cache(method_names_from_class)),
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import queue
 import sys
 import threading
 import time
@@ -77,6 +78,7 @@ class InProcessRunner:
             (*PER_CONTAINER_PACKAGES, *(str(f.handler).split(".", 1)[0] for f in self._functions.values()))
         )
         self._lock = threading.Lock()
+        self._workers = {f.full_path: _Worker(f"lambda-{f.name}") for f in self._functions.values()}
         self._add_code_to_path()
 
     # ---- the two methods LocalApigwService calls
@@ -122,18 +124,20 @@ class InProcessRunner:
     def _run(self, function: sam.Function, event: dict[str, Any]) -> tuple[Outcome, str]:
         timeout = float(function.timeout or 3)
         box: dict[str, tuple[Outcome, str]] = {}
-        started = threading.Event()
+        started, done = threading.Event(), threading.Event()
 
-        def target() -> None:
-            with self._lock:
+        def invocation() -> None:
+            try:
+                with self._lock:
+                    started.set()
+                    box["result"] = self._call(function, event, time.monotonic() + timeout)
+            finally:
                 started.set()
-                box["result"] = self._call(function, event, time.monotonic() + timeout)
+                done.set()
 
-        worker = threading.Thread(target=target, name=f"lambda-{function.name}", daemon=True)
-        worker.start()
+        self._workers[function.full_path].submit(invocation)
         started.wait()
-        worker.join(timeout)
-        if worker.is_alive():
+        if not done.wait(timeout):
             # A thread cannot be killed: the handler finishes in the background (holding the lock, as a
             # stuck container would), and the caller gets API Gateway's 504 now.
             return "timeout", _error_payload(TimeoutError(f"Task timed out after {timeout:.2f} seconds"))
@@ -179,6 +183,26 @@ class InProcessRunner:
             loaded = _Loaded(handler=getattr(module, attribute), module=module)
             self._loaded[function.full_path] = loaded
         return loaded
+
+
+class _Worker:
+    """The thread a function's invocations run on, one after another, as in one warm container (a thread
+    per invocation cost its start-up on every request)."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name=name, daemon=True).start()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+
+    def _serve(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                job()
+            except BaseException:  # e.g. a handler's sys.exit(): the caller answers 500, the worker goes on
+                traceback.print_exc()
 
 
 def _error_payload(error: BaseException) -> str:
