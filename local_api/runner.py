@@ -124,23 +124,24 @@ class InProcessRunner:
     def _run(self, function: sam.Function, event: dict[str, Any]) -> tuple[Outcome, str]:
         timeout = float(function.timeout or 3)
         box: dict[str, tuple[Outcome, str]] = {}
-        started, done = threading.Event(), threading.Event()
+        deadline: list[float] = []  # set once the invocation has the lock: its timeout counts from then
+        done = threading.Event()
 
         def invocation() -> None:
             try:
                 with self._lock:
-                    started.set()
-                    box["result"] = self._call(function, event, time.monotonic() + timeout)
+                    deadline.append(time.monotonic() + timeout)
+                    box["result"] = self._call(function, event, deadline[0])
             finally:
-                started.set()
                 done.set()
 
         self._workers[function.full_path].submit(invocation)
-        started.wait()
-        if not done.wait(timeout):
-            # A thread cannot be killed: the handler finishes in the background (holding the lock, as a
-            # stuck container would), and the caller gets API Gateway's 504 now.
-            return "timeout", _error_payload(TimeoutError(f"Task timed out after {timeout:.2f} seconds"))
+        # One wake-up when the call ends in time; more only while it waits for the lock or runs out of time.
+        while not done.wait(deadline[0] - time.monotonic() if deadline else timeout):
+            if deadline and time.monotonic() >= deadline[0]:
+                # A thread cannot be killed: the handler finishes in the background (holding the lock, as a
+                # stuck container would), and the caller gets API Gateway's 504 now.
+                return "timeout", _error_payload(TimeoutError(f"Task timed out after {timeout:.2f} seconds"))
         return box["result"]
 
     def _call(self, function: sam.Function, event: dict[str, Any], deadline: float) -> tuple[Outcome, str]:
