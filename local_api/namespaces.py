@@ -66,6 +66,14 @@ class ModuleNamespaces:
 
     def _added_since_mark(self) -> set[str] | None:
         """Isolated names inserted into sys.modules after the marker; None when the marker is gone."""
+        try:
+            added = []
+            for name in reversed(sys.modules):  # the marker is last but for what came since: a few names
+                if name == MARKER:
+                    return {name for name in added if self._isolated(name)}
+                added.append(name)
+        except RuntimeError:  # another thread imported meanwhile: read a copy instead
+            pass
         names = list(sys.modules)  # one C-level copy, consistent while other threads import
         for position in range(len(names) - 1, -1, -1):
             if names[position] == MARKER:
