@@ -67,7 +67,7 @@ class ModuleNamespaces:
     def _added_since_mark(self) -> set[str] | None:
         """Isolated names inserted into sys.modules after the marker; None when the marker is gone."""
         try:
-            added = []
+            added: list[str] = []
             for name in reversed(sys.modules):  # the marker is last but for what came since: a few names
                 if name == MARKER:
                     return {name for name in added if self._isolated(name)}
