@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml  # PyYAML ships no stubs; SAM CLI brings it
+import yaml  # PyYAML: SAM CLI brings it; types-PyYAML types it
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGS = (

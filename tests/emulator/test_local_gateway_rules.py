@@ -12,7 +12,8 @@ import pytest
 from requests.structures import CaseInsensitiveDict
 
 from tests.emulator import FIXTURE_TEMPLATE
-from tools.local_api.openapi import ExactDraft4Validator, OpenApi
+from tools.local_api.openapi import OpenApi
+from tools.local_api.request_models import ExactDraft4Validator
 from tools.local_api.stack import load_stack
 from tools.local_api.waf import WebAcl
 

@@ -58,7 +58,7 @@ def env_vars_port(path: Path = ENV_VARS_FILE) -> int | None:
     """The port local/env.json sends the functions' DynamoDB calls to."""
     document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     url = document.get("Parameters", {}).get("AWS_ENDPOINT_URL_DYNAMODB", "")
-    return urlsplit(url).port
+    return urlsplit(str(url)).port
 
 
 def physical_ids() -> dict[str, str]:

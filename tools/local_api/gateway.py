@@ -21,7 +21,8 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from tools.local_api import sam, sigv4
-from tools.local_api.openapi import OpenApi, Operation, RenderedResponse, parse_json, validation_error_string
+from tools.local_api.openapi import OpenApi, Operation, RenderedResponse
+from tools.local_api.request_models import parse_json, validation_error_string
 from tools.local_api.runner import Outcome
 from tools.local_api.waf import Blocked, WebAcl
 

@@ -87,7 +87,7 @@ class LocalInvoker:
     def invoke(self, function: str, event: str) -> str:
         """The function's result (or Lambda's error payload) as the JSON text Lambda returns."""
         collector = Collector()
-        self.runner.invoke(function, event, stdout=collector)  # type: ignore[arg-type]
+        self.runner.invoke(function, event, stdout=collector)
         return collector.text
 
     def close(self) -> None:

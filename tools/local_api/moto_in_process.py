@@ -13,16 +13,16 @@ transaction writes only the items it names (TransactWriteItems,
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html), so the same
 all-or-nothing outcome needs a copy of those items only, plus the tables' item maps (pointers, not items).
 
-moto serialises every response member by building the list of names it may go by (alias providers) for
-every value: for DynamoDB's AttributeValue structures (ten members each) that was the other half of its
-time. For a plain dict that list does not depend on the dict, so it is built once per member shape, by
-moto's own picker, and looked up in the same order; other objects still go through moto's picker.
+moto's response serialising is sped up in tools/local_api/moto_serializer.py. moto also listed its handler
+class's methods (inspect.getmembers) on every request to check the action against them; they are the
+class's, so they are listed once per class.
 """
 
 from __future__ import annotations
 
 import contextvars
 import copy
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -30,14 +30,14 @@ from typing import Any
 
 import botocore.handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from moto.core import responses as moto_responses
 from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
-from moto.core.constants import MISSING
-from moto.core.model import Shape
-from moto.core.serialize import AttributePicker, AttributePickerContext, ResponseSerializer
-from moto.core.utils import get_value as moto_get_value
+from moto.core.utils import method_names_from_class
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
+
+from tools.local_api.moto_serializer import SERIALIZER_PATCHES
 
 # Credential=AKID/20260101/eu-west-1/dynamodb/aws4_request: the signing scope names region and service.
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/(?P<service>[a-z0-9-]+)/aws4_request")
@@ -170,49 +170,16 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
         _SKIP_TABLE_COPY.reset(token)
 
 
-# ---- response members of plain dicts: moto's alias candidates, worked out once per member
-
-_original_get_value = ResponseSerializer.get_value
-_CANDIDATES: dict[tuple[Any, ...], tuple[Shape, Any, tuple[str, ...]]] = {}
-
-
-def _get_value(self: ResponseSerializer, value: Any, key: str, shape: Shape) -> Any:
-    picker = self._value_picker
-    if type(value) is not dict or not isinstance(picker, AttributePicker) or picker.response_transformers:
-        return _original_get_value(self, value, key, shape)
-    # For a plain dict the candidates depend on the key, the member's shape and its parent (moto sets
-    # `parent` before each member) and the picker's providers: never on the dict's contents.
-    parent = getattr(shape, "parent", None)
-    cache_key = (key, id(shape), id(parent), type(picker), id(picker.alias_providers))
-    entry = _CANDIDATES.get(cache_key)
-    if entry is None or entry[0] is not shape or entry[1] is not parent:
-        context = AttributePickerContext(
-            obj={},
-            key=key,
-            shape=shape,
-            operation_model=self.operation_model,
-            service_model=self.operation_model.service_model,
-            key_path="",
-        )
-        entry = (shape, parent, tuple(picker.get_possible_keys(context)))
-        _CANDIDATES[cache_key] = entry  # holds shape and parent, so their ids are not reused
-    for candidate in entry[2]:
-        # moto's get_value on a plain dict: a dotted name is a path, any other name a key
-        found = value.get(candidate, MISSING) if "." not in candidate else moto_get_value(value, candidate)
-        if found is not MISSING:
-            return found
-    return None
-
-
 # (owner, attribute, replacement): what speed_up_moto installs; tests apply the same with monkeypatch.
 PATCHES: tuple[tuple[object, str, object], ...] = (
     (dynamodb_models, "copy", _CopyModule()),  # the module `transact_write_items` reads deepcopy from
     (DynamoDBBackend, "transact_write_items", _transact_write_items),
-    (ResponseSerializer, "get_value", _get_value),
+    *SERIALIZER_PATCHES,
+    (moto_responses, "method_names_from_class", functools.cache(method_names_from_class)),
 )
 
 
 def speed_up_moto() -> None:
-    """Install the item-level rollback and the cached member names into moto (idempotent, process-wide)."""
+    """Install the item-level rollback and the serialiser's shortcuts into moto (idempotent, process-wide)."""
     for owner, attribute, replacement in PATCHES:
         setattr(owner, attribute, replacement)

@@ -4,11 +4,7 @@ LocalApigwService needs only `is_debugging()` and `invoke(name, event, stdout=..
 its own environment (the template's variables, resolved and overridden like `sam local --env-vars`), its
 CodeUri and layers on sys.path, and its timeout. Invocations are serialised: os.environ is process-wide
 and the two functions' environments differ, so one function runs at a time, as one warm container each.
-
-A container also has its own modules. Powertools keeps per-process state (the service name read at import,
-metric dimensions shared by every Metrics instance), and so does the layer's api_common, which creates its
-Logger and Metrics at import. Each function therefore gets its own copy of those packages, swapped into
-sys.modules for the length of its invocation; stateless packages (pydantic, boto3) stay shared.
+A container also has its own modules: see tools/local_api/namespaces.py.
 """
 
 from __future__ import annotations
@@ -16,19 +12,20 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import queue
 import sys
 import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from tools.local_api import sam
+from tools.local_api.namespaces import ModuleNamespaces
 
 Outcome = str  # "ok" | "crash" | "timeout"
 
@@ -77,8 +74,11 @@ class InProcessRunner:
         self._event_hook = event_hook
         self._outcome_hook = outcome_hook
         self._loaded: dict[str, _Loaded] = {}
-        self._modules: dict[str, dict[str, ModuleType]] = {}
+        self.namespaces = ModuleNamespaces(
+            (*PER_CONTAINER_PACKAGES, *(str(f.handler).split(".", 1)[0] for f in self._functions.values()))
+        )
         self._lock = threading.Lock()
+        self._workers = {f.full_path: _Worker(f"lambda-{f.name}") for f in self._functions.values()}
         self._add_code_to_path()
 
     # ---- the two methods LocalApigwService calls
@@ -124,21 +124,24 @@ class InProcessRunner:
     def _run(self, function: sam.Function, event: dict[str, Any]) -> tuple[Outcome, str]:
         timeout = float(function.timeout or 3)
         box: dict[str, tuple[Outcome, str]] = {}
-        started = threading.Event()
+        deadline: list[float] = []  # set once the invocation has the lock: its timeout counts from then
+        done = threading.Event()
 
-        def target() -> None:
-            with self._lock:
-                started.set()
-                box["result"] = self._call(function, event, time.monotonic() + timeout)
+        def invocation() -> None:
+            try:
+                with self._lock:
+                    deadline.append(time.monotonic() + timeout)
+                    box["result"] = self._call(function, event, deadline[0])
+            finally:
+                done.set()
 
-        worker = threading.Thread(target=target, name=f"lambda-{function.name}", daemon=True)
-        worker.start()
-        started.wait()
-        worker.join(timeout)
-        if worker.is_alive():
-            # A thread cannot be killed: the handler finishes in the background (holding the lock, as a
-            # stuck container would), and the caller gets API Gateway's 504 now.
-            return "timeout", _error_payload(TimeoutError(f"Task timed out after {timeout:.2f} seconds"))
+        self._workers[function.full_path].submit(invocation)
+        # One wake-up when the call ends in time; more only while it waits for the lock or runs out of time.
+        while not done.wait(deadline[0] - time.monotonic() if deadline else timeout):
+            if deadline and time.monotonic() >= deadline[0]:
+                # A thread cannot be killed: the handler finishes in the background (holding the lock, as a
+                # stuck container would), and the caller gets API Gateway's 504 now.
+                return "timeout", _error_payload(TimeoutError(f"Task timed out after {timeout:.2f} seconds"))
         return box["result"]
 
     def _call(self, function: sam.Function, event: dict[str, Any], deadline: float) -> tuple[Outcome, str]:
@@ -146,7 +149,7 @@ class InProcessRunner:
         saved = {name: os.environ.get(name) for name in environment}
         os.environ.update(environment)
         try:
-            with self._container_modules(function):
+            with self.namespaces.entered(function.full_path):
                 loaded = self._load(function)
                 context = LambdaContext(
                     function_name=str(function.functionname),
@@ -169,25 +172,6 @@ class InProcessRunner:
                 else:
                     os.environ[name] = value
 
-    @contextmanager
-    def _container_modules(self, function: sam.Function) -> Iterator[None]:
-        """This function's own copies of the stateful packages (and of its handler package) in sys.modules."""
-        roots = (*PER_CONTAINER_PACKAGES, str(function.handler).split(".", 1)[0])
-        submodules = tuple(f"{root}." for root in roots)
-
-        def take() -> dict[str, ModuleType]:
-            # Runs twice per invocation over a few thousand names: keep it to C-level string checks.
-            names = [name for name in sys.modules if name.startswith(submodules) or name in roots]
-            return {name: sys.modules.pop(name) for name in names}
-
-        others = take()
-        sys.modules.update(self._modules.get(function.full_path, {}))
-        try:
-            yield
-        finally:
-            self._modules[function.full_path] = take()
-            sys.modules.update(others)
-
     def _load(self, function: sam.Function) -> _Loaded:
         loaded = self._loaded.get(function.full_path)
         if loaded is None:
@@ -200,6 +184,26 @@ class InProcessRunner:
             loaded = _Loaded(handler=getattr(module, attribute), module=module)
             self._loaded[function.full_path] = loaded
         return loaded
+
+
+class _Worker:
+    """The thread a function's invocations run on, one after another, as in one warm container (a thread
+    per invocation cost its start-up on every request)."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name=name, daemon=True).start()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+
+    def _serve(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                job()
+            except BaseException:  # e.g. a handler's sys.exit(): the caller answers 500, the worker goes on
+                traceback.print_exc()
 
 
 def _error_payload(error: BaseException) -> str:
