@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     if not args.skip_local:
         try:
-            results["local"] = measure.local(REPO, args)
+            results["local"] = measure.local(args)
         except (RuntimeError, TimeoutError, OSError) as error:  # keep the other figures; say what broke
             results["local_error"] = f"{type(error).__name__}: {error}"
             failed = True

@@ -4,7 +4,6 @@ import http.client
 import itertools
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,9 +22,16 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from tools.bench.stats import percentile
+from tools.local_api.process import (
+    LOCAL_KEY,
+    LOCAL_REGION,
+    LOCAL_SECRET,
+    free_port,
+    start_local_server,
+    wait_until_listening,
+)
 
-REGION = "eu-west-1"
-CREDENTIALS = Credentials("AKIABENCHLOCALAPI000", "bench-local-api-secret-key-127.0.0.1-only")
+CREDENTIALS = Credentials(LOCAL_KEY, LOCAL_SECRET)
 
 
 @dataclass(frozen=True)
@@ -51,77 +57,38 @@ class LoadResult:
         return self.requests / self.seconds
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_for_port(process: subprocess.Popen[bytes], port: int, log: Any, what: str) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        if process.poll() is not None:
-            log.seek(0)
-            tail = log.read().decode(errors="replace")[-3000:]
-            raise RuntimeError(f"{what} exited with {process.returncode} before serving:\n{tail}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{what} did not start in 120 s") from None
-            time.sleep(0.2)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @contextmanager
 def moto_server() -> Iterator[str]:
     """moto's stand-alone server in a process of its own (the local API's AWS_ENDPOINT_URL_DYNAMODB)."""
-    port = _free_port()
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log
-        )
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="bench-moto-") as scratch:
+        log = Path(scratch) / "moto.log"
+        with log.open("wb") as handle:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                stdout=handle, stderr=subprocess.STDOUT,
+            )  # fmt: skip
         try:
-            _wait_for_port(process, port, log, "moto_server")
+            wait_until_listening(process, port, lambda: log.read_text(errors="replace"), "moto_server")
             yield f"http://127.0.0.1:{port}"
         finally:
-            _stop(process)
+            process.terminate()
+            process.wait(timeout=15)
 
 
 @contextmanager
-def local_server(repo: Path, dynamodb_endpoint: str | None = None) -> Iterator[tuple[str, int]]:
-    """`make local`'s command (`python -m tools.local_api`), credentials given through the env."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": CREDENTIALS.access_key,
-        "AWS_SECRET_ACCESS_KEY": CREDENTIALS.secret_key,
-        "AWS_REGION": REGION,
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }
-    env.pop("AWS_SESSION_TOKEN", None)
-    env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+def local_server(dynamodb_endpoint: str | None = None) -> Iterator[tuple[str, int]]:
+    """`make local`'s command on a free port; the functions log at WARNING, so the load measures the API."""
+    env = {"POWERTOOLS_LOG_LEVEL": "WARNING"}
     if dynamodb_endpoint:
         env["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb_endpoint
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tools.local_api", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="bench-local-") as scratch:
+        server = start_local_server(Path(scratch) / "server.log", env=env)
         try:
-            _wait_for_port(server, port, log, "local API")
-            yield "127.0.0.1", port
+            host, port = server.url.removeprefix("http://").split(":")
+            yield host, int(port)
         finally:
-            _stop(server)
+            server.stop()
 
 
 class Client:
@@ -130,7 +97,7 @@ class Client:
     def __init__(self, host: str, port: int) -> None:
         self._host, self._port = host, port
         self._local = threading.local()
-        self._signer = SigV4Auth(CREDENTIALS, "execute-api", REGION)
+        self._signer = SigV4Auth(CREDENTIALS, "execute-api", LOCAL_REGION)
 
     def _connection(self) -> http.client.HTTPConnection:
         if not hasattr(self._local, "conn"):
@@ -201,8 +168,8 @@ def _product(n: int) -> dict[str, Any]:
     return {"name": f"Bench product {n}", "price": 10.5, "category": "bench"}
 
 
-def run_load(repo: Path, total: int, concurrency: int, dynamodb_endpoint: str | None = None) -> LoadResult:
-    with local_server(repo, dynamodb_endpoint) as (host, port):
+def run_load(total: int, concurrency: int, dynamodb_endpoint: str | None = None) -> LoadResult:
+    with local_server(dynamodb_endpoint) as (host, port):
         client = Client(host, port)
         calls = _plan(client, total)
         signed = [

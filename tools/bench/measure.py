@@ -165,14 +165,14 @@ def sizes(functions: list[packaging.Function], scratch: Path) -> dict[str, Any]:
     return result
 
 
-def local(repo: Path, args: argparse.Namespace) -> dict[str, Any]:
+def local(args: argparse.Namespace) -> dict[str, Any]:
     """`make local` as it ships (moto embedded in the server), then with moto in a process of its own."""
     measured = {}
     for variant in ("embedded moto", "moto_server process"):
         step(f"local API ({variant}): {args.local_requests} signed requests, concurrency {args.concurrency}")
         with contextlib.ExitStack() as stack:
             endpoint = stack.enter_context(moto_server()) if variant == "moto_server process" else None
-            load = run_load(repo, args.local_requests, args.concurrency, endpoint)
+            load = run_load(args.local_requests, args.concurrency, endpoint)
         measured[variant] = {
             **summary(load),
             "requests": load.requests,

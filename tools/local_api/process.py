@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,8 @@ def start_local_server(log: Path, *extra: str, env: dict[str, str] | None = None
         **(env or {}),
     }
     environment.pop("AWS_SESSION_TOKEN", None)
+    if "AWS_ENDPOINT_URL_DYNAMODB" not in (env or {}):  # the embedded backend unless the caller names one
+        environment.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
     with log.open("wb") as handle:
         process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
             [sys.executable, "-m", "tools.local_api", "--host", "127.0.0.1", "--port", str(port), *extra],
@@ -70,14 +73,25 @@ def start_local_server(log: Path, *extra: str, env: dict[str, str] | None = None
             stderr=subprocess.STDOUT,
         )
     server = LocalServer(f"http://127.0.0.1:{port}", process, log)
+    try:
+        wait_until_listening(process, port, server.log_text, "local server")
+    except RuntimeError:
+        server.stop()
+        raise
+    return server
+
+
+def wait_until_listening(
+    process: subprocess.Popen[bytes], port: int, log_text: Callable[[], str], what: str
+) -> None:
+    """Return once `process` accepts connections on `port`; else RuntimeError with its log."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"local server exited with {process.returncode}:\n{server.log_text()}")
+            raise RuntimeError(f"{what} exited with {process.returncode}:\n{log_text()[-3000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
+                return
         except OSError:
             time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"local server did not start:\n{server.log_text()}")
+    raise RuntimeError(f"{what} did not start in {START_TIMEOUT} s:\n{log_text()[-3000:]}")
