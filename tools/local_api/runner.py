@@ -17,13 +17,13 @@ import sys
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from tools.lambda_doubles import LambdaContext
 from tools.local_api import sam
 from tools.local_api.namespaces import ModuleNamespaces
 
@@ -31,23 +31,6 @@ Outcome = str  # "ok" | "crash" | "timeout"
 
 # Packages with per-process state that a Lambda container would not share with another function.
 PER_CONTAINER_PACKAGES = ("aws_lambda_powertools", "aws_xray_sdk", "api_common")
-
-
-@dataclass
-class LambdaContext:
-    """The attributes of the Lambda context object that Powertools and handlers read."""
-
-    function_name: str
-    memory_limit_in_mb: int
-    invoked_function_arn: str
-    deadline: float
-    function_version: str = "$LATEST"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = ""
-    log_stream_name: str = "$LATEST"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 @dataclass
@@ -152,13 +135,10 @@ class InProcessRunner:
             with self.namespaces.entered(function.full_path):
                 loaded = self._load(function)
                 context = LambdaContext(
-                    function_name=str(function.functionname),
+                    str(function.functionname),
                     memory_limit_in_mb=int(function.memory or 128),
-                    invoked_function_arn=(
-                        f"arn:aws:lambda:{self._region}:123456789012:function:{function.functionname}"
-                    ),
-                    deadline=deadline,
-                    log_group_name=f"/aws/lambda/{function.functionname}",
+                    timeout_s=deadline - time.monotonic(),  # the clock started when the call got the lock
+                    region=self._region,
                 )
                 result = loaded.handler(event, context)
             return "ok", json.dumps(result)
