@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from tools import lambda_doubles
 from tools.local_api import sam
 from tools.local_api.container_backend import ContainerBackend, reseed_running
 from tools.local_api.runner import function_environment
@@ -90,6 +91,7 @@ def lay_out(root: Path, function: sam.Function, runtime: Path) -> tuple[Path, li
     _replace(root / "var" / "runtime", [])
     (root / "var" / "check").mkdir(exist_ok=True)
     shutil.copy2(IN_ROOT, root / "var" / "check" / "in_root.py")
+    shutil.copy2(lambda_doubles.__file__, root / "var" / "check" / "lambda_doubles.py")
     return code, layers
 
 

@@ -13,9 +13,7 @@ import importlib
 import json
 import os
 import sys
-import time
 import traceback
-import uuid
 
 LAMBDA_PATH = [
     "/var/task",
@@ -26,21 +24,11 @@ LAMBDA_PATH = [
 ]
 
 
-class Context:
-    def __init__(self, timeout: float) -> None:
-        self.function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"])
-        self.invoked_function_arn = (
-            f"arn:aws:lambda:{os.environ['AWS_REGION']}:123456789012:function:{self.function_name}"
-        )
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
-        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
-        self._deadline = time.monotonic() + timeout
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+# The one Lambda context double of the project (tools/lambda_doubles.py, standard library only), copied beside
+# this file by check.py and imported before sys.path becomes the runtime's.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+doubles = importlib.import_module("lambda_doubles")
+del sys.path[0]
 
 
 def main() -> int:
@@ -61,7 +49,13 @@ def main() -> int:
     timeout = float(os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"])
     for line in sys.stdin:
         try:
-            reply = {"result": handler(json.loads(line), Context(timeout))}
+            context = doubles.LambdaContext(
+                os.environ["AWS_LAMBDA_FUNCTION_NAME"],
+                memory_limit_in_mb=int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]),
+                timeout_s=timeout,
+                region=os.environ["AWS_REGION"],
+            )
+            reply = {"result": handler(json.loads(line), context)}
         except Exception as error:  # Lambda returns it as the invocation's error
             reply = {"error": f"{type(error).__name__}: {error}", "trace": traceback.format_exc()}
         results.write(json.dumps(reply) + "\n")
