@@ -1,9 +1,9 @@
 """What Lambda hands a function, outside Lambda: the context object and an API Gateway REST proxy event.
 
-One of each, for the tests, the bench and the local API's runner alike (the artifact check's, which runs
-inside the arm64 root with that root's standard library only, keeps its own). The bench's child process
-loads this module before it times the handler's import, so at module level it imports only what that child
-(and the Lambda runtime before any handler) has loaded already: `json`, `os`, `time`, `collections.abc`.
+One of each, for the tests, the bench, the local API's runner and the artifact check (copied into the arm64
+root, whose Python has the standard library only). The bench's child process loads this module before it
+times the handler's import, so at module level it imports only what that child (and the Lambda runtime
+before any handler) has loaded already: `json`, `os`, `time`, `collections.abc`.
 `typing` stays out: the annotations are never evaluated, and mypy reads `TYPE_CHECKING` as true.
 
 https://docs.aws.amazon.com/lambda/latest/dg/python-context.html (the context's attributes)
