@@ -1,6 +1,5 @@
 """The local API's in-process moto: same answers as moto's own code, atomic transactions, no HTTP hop."""
 
-import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -13,6 +12,7 @@ from moto import mock_aws
 from tests.integration.conftest import TABLES
 from tools.local_api import moto_in_process
 from tools.local_api.moto_in_process import InProcessDispatch
+from tools.local_api.process import free_port
 from tools.local_api.template_tables import create_tables
 
 USERS = TABLES["UsersTable"]
@@ -173,18 +173,12 @@ def test_a_transaction_that_holds_is_applied_whole() -> None:
         )
 
 
-def _unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def dispatch() -> Iterator[Callable[[], InProcessDispatch]]:
     installed: list[InProcessDispatch] = []
 
     def install() -> InProcessDispatch:
-        installed.append(InProcessDispatch(f"http://127.0.0.1:{_unused_port()}").install())
+        installed.append(InProcessDispatch(f"http://127.0.0.1:{free_port()}").install())
         return installed[-1]
 
     with mock_aws():
@@ -207,7 +201,7 @@ def test_calls_to_the_embedded_endpoint_are_answered_in_process(
     secrets.create_secret(Name="s", SecretString="value")
     assert secrets.get_secret_value(SecretId="s")["SecretString"] == "value"
 
-    elsewhere = session.client("dynamodb", endpoint_url=f"http://127.0.0.1:{_unused_port()}", config=NO_RETRY)
+    elsewhere = session.client("dynamodb", endpoint_url=f"http://127.0.0.1:{free_port()}", config=NO_RETRY)
     with pytest.raises(EndpointConnectionError):  # another endpoint (e.g. DynamoDB Local) goes over HTTP
         elsewhere.list_tables()
 

@@ -1,4 +1,4 @@
-"""Unit suite: both handlers in-process against moto, with tables created from template.yaml itself."""
+"""Integration suite: both handlers in-process against moto, with tables created from template.yaml itself."""
 
 import os
 
@@ -45,9 +45,9 @@ from moto import mock_aws  # noqa: E402
 
 from tests.integration.support import Reply, api_event, reply  # noqa: E402
 from tools.lambda_doubles import LambdaContext  # noqa: E402
+from tools.local_api.samples import CURSOR_KEY  # noqa: E402 - the key events/*.json cursors are signed with
 from tools.local_api.template_tables import create_tables  # noqa: E402
 
-CURSOR_KEY = "unit-test-cursor-signing-key-0123456789abcdefghijklmnopqrstuvwxyz"
 TABLES = {
     "UsersTable": os.environ["USERS_TABLE_NAME"],
     "ProductsTable": os.environ["PRODUCTS_TABLE_NAME"],

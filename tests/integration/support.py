@@ -1,6 +1,6 @@
-"""Helpers of the unit suite: response decoding. The REST proxy events (the shape `sam local generate-event
-apigateway aws-proxy` produces, with a SigV4-authenticated IAM identity filled in) come from
-tools.lambda_doubles, which the bench uses too."""
+"""Helpers of the integration suite: response decoding. The REST proxy events (the shape
+`sam local generate-event apigateway aws-proxy` produces, with a SigV4-authenticated IAM identity filled in)
+come from tools.lambda_doubles, which the bench uses too."""
 
 import json
 from collections.abc import Mapping

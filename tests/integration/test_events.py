@@ -1,7 +1,7 @@
 """Every file in events/ through its function against moto, checked against the status in its name.
 
 Files are named `<users|products>-<case>-<status>.json`. Each runs on a table seeded with the user and the
-product the events refer to (version 1); cursors in the events are signed with the unit suite's key.
+product the events refer to (version 1); cursors in the events are signed with the integration suite's key.
 """
 
 import json

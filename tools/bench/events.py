@@ -1,4 +1,4 @@
-"""API Gateway REST proxy events for every route (tools.lambda_doubles builds them, as for the unit tests),
+"""API Gateway REST proxy events for every route (tools.lambda_doubles builds them, as for the tests),
 and the DynamoDB items the stub serves them from."""
 
 from typing import Any

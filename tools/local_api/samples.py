@@ -16,7 +16,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
 
-# The key the events' cursors are signed with (the unit suite's key): local use only, never a deployed secret.
+# The key the events' cursors are signed with (the integration suite's key): local use only, never deployed.
 CURSOR_KEY = "unit-test-cursor-signing-key-0123456789abcdefghijklmnopqrstuvwxyz"
 
 USER_ID = "6f1c2e3d-4b5a-4c6d-8e7f-901a2b3c4d5e"

@@ -105,8 +105,8 @@ def create_tables(
 
 @functools.lru_cache(maxsize=8)
 def _read_only_template(template: Path, _mtime_ns: int) -> dict[str, Any]:
-    # create_tables only reads the document: one parse per template version serves every call (each unit test
-    # creates its tables afresh).
+    # create_tables only reads the document: one parse per template version serves every call (each
+    # integration test creates its tables afresh).
     return load_template(template)
 
 
