@@ -5,7 +5,7 @@ Storage only: what a store failure means to an HTTP client is decided above, in 
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -70,12 +70,6 @@ def from_attributes(attributes: Mapping[str, Any]) -> Item:
 
 def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def failed_item(error: ClientError) -> Item | None:
-    """The item a ConditionalCheckFailedException carries (ReturnValuesOnConditionCheckFailure=ALL_OLD)."""
-    attributes = cast(Mapping[str, Any] | None, error.response.get("Item"))
-    return from_attributes(attributes) if attributes else None
 
 
 def cancellation_codes(error: ClientError) -> list[str]:

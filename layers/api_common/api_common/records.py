@@ -87,7 +87,7 @@ def find[R: Record](repository: Readable[R], raw_id: str) -> R | None:
 def read[R: Record](collection: Collection[Readable[R]], raw_id: str) -> R:
     record = find(collection.repository, raw_id)
     if record is None:
-        raise not_found(f"{collection.kind} not found.")
+        raise _missing(collection.kind)
     return record
 
 
@@ -135,6 +135,10 @@ def change[R: Record, T](
     raise _conflict(collection.kind)
 
 
+def _missing(kind: str) -> Problem:
+    return not_found(f"{kind} not found.")
+
+
 def _conflict(kind: str) -> Problem:
     return Problem(HTTPStatus.CONFLICT, f"{kind} is being changed concurrently; retry the request.")
 
@@ -142,7 +146,7 @@ def _conflict(kind: str) -> Problem:
 def _existing_id(raw_id: str, kind: str) -> str:
     item_id = canonical_id(raw_id)
     if item_id is None:
-        raise not_found(f"{kind} not found.")
+        raise _missing(kind)
     return item_id
 
 
@@ -168,7 +172,7 @@ def _accepted_versions(
 def _refusal[R: Record](kind: str, current: R | None, if_match: IfMatch | None) -> R:
     """Why a conditional write failed: 404 (none), 412 (If-Match does not match), else the record found."""
     if current is None:
-        raise not_found(f"{kind} not found.")
+        raise _missing(kind)
     if if_match is not None:
         if_match.require(current["version"])
     return current

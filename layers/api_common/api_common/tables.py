@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from botocore.exceptions import ClientError
 
-from api_common.dynamo import VersionConflictError, error_code, failed_item, from_attributes, to_attributes
+from api_common.dynamo import VersionConflictError, error_code, from_attributes, to_attributes
 from api_common.keys import Key, resume_key, start_after
 from api_common.stored import Change, ConditionFailedError, Record, as_record
 
@@ -223,11 +223,12 @@ class VersionedTable[R: Record]:
 
     @contextmanager
     def _condition_failures(self) -> Iterator[None]:
-        """A single write whose condition failed, with the record it found (ALL_OLD)."""
+        """A single write whose condition failed, with the record it found: the failure carries the item when
+        the write asks for ReturnValuesOnConditionCheckFailure=ALL_OLD."""
         try:
             yield
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
-                found = failed_item(error)
-                raise ConditionFailedError(cast(R, as_record(found)) if found else None) from error
+                found = cast(Mapping[str, Any] | None, error.response.get("Item"))
+                raise ConditionFailedError(self._record(found) if found else None) from error
             raise
