@@ -85,14 +85,13 @@ def local_server(dynamodb_endpoint: str | None = None) -> Iterator[tuple[str, in
     with tempfile.TemporaryDirectory(prefix="bench-local-") as scratch:
         server = start_local_server(Path(scratch) / "server.log", env=env)
         try:
-            host, port = server.url.removeprefix("http://").split(":")
-            yield host, int(port)
+            yield "127.0.0.1", server.port
         finally:
             server.stop()
 
 
 class Client:
-    """One keep-alive connection per worker thread; every request signed with SigV4 as API Gateway wants."""
+    """A connection per worker thread, reopened when the server closes it; each request signed (SigV4)."""
 
     def __init__(self, host: str, port: int) -> None:
         self._host, self._port = host, port

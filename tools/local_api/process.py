@@ -29,9 +29,13 @@ def free_port() -> int:
 
 @dataclass
 class LocalServer:
-    url: str
+    port: int  # on 127.0.0.1
     process: subprocess.Popen[bytes]
     log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def stop(self, sig: int = signal.SIGINT) -> int:
         if self.process.poll() is None:
@@ -72,7 +76,7 @@ def start_local_server(log: Path, *extra: str, env: dict[str, str] | None = None
             stdout=handle,
             stderr=subprocess.STDOUT,
         )
-    server = LocalServer(f"http://127.0.0.1:{port}", process, log)
+    server = LocalServer(port, process, log)
     try:
         wait_until_listening(process, port, server.log_text, "local server")
     except RuntimeError:
