@@ -37,6 +37,7 @@ from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 
+from tools.local_api.moto_order import PATCHES as ORDER_PATCHES
 from tools.local_api.moto_serializer import SERIALIZER_PATCHES
 
 # Credential=AKID/20260101/eu-west-1/dynamodb/aws4_request: the signing scope names region and service.
@@ -175,6 +176,7 @@ PATCHES: tuple[tuple[object, str, object], ...] = (
     (dynamodb_models, "copy", _CopyModule()),  # the module `transact_write_items` reads deepcopy from
     (DynamoDBBackend, "transact_write_items", _transact_write_items),
     *SERIALIZER_PATCHES,
+    *ORDER_PATCHES,
     (moto_responses, "method_names_from_class", functools.cache(method_names_from_class)),
 )
 
