@@ -13,6 +13,7 @@ from botocore.credentials import Credentials
 from tools.local_api import docs_site, sam
 from tools.local_api.backend import Backend, EmbeddedMoto, provision
 from tools.local_api.gateway import Gateway, GatewaySettings
+from tools.local_api.keep_alive import KeepAliveRequestHandler
 from tools.local_api.moto_in_process import InProcessDispatch, speed_up_moto
 from tools.local_api.openapi import OpenApi
 from tools.local_api.runner import InProcessRunner
@@ -95,7 +96,9 @@ class LocalApi:
         app = self.service._app  # SAM CLI keeps its Flask app in a private attribute
         self.gateway.install(app)
         site = docs_site.mount(app, config.template)  # /docs and /openapi.yaml, outside the emulated API
-        self._server = WsgiServer(config.host, config.port, site, threaded=True)
+        self._server = WsgiServer(
+            config.host, config.port, site, threaded=True, request_handler=KeepAliveRequestHandler
+        )
 
     @property
     def url(self) -> str:
