@@ -30,6 +30,9 @@ IDLE_SECONDS = 60
 class KeepAliveRequestHandler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = IDLE_SECONDS
+    # The head and the body go out in two writes; with Nagle's algorithm the second waits for the client's
+    # delayed ACK of the first: 48 ms per request on a kept connection here, 4.3 ms with TCP_NODELAY.
+    disable_nagle_algorithm = True
 
     def make_environ(self) -> dict[str, Any]:
         environ = super().make_environ()
