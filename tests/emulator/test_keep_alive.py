@@ -130,3 +130,12 @@ def test_head_sends_the_length_without_the_body(connection: Connection) -> None:
     assert b"Content-Length: " in head
     connection.send(b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n")  # had a body been sent, this would misparse
     assert connection.reader.readline().startswith(b"HTTP/1.1 200")
+
+
+def test_a_kept_connection_ends_when_the_server_stops(server: WsgiServer, connection: Connection) -> None:
+    connection.send(b"GET /before HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert "connection" not in connection.response()[1]
+    server.stop()
+    connection.send(b"GET /after HTTP/1.1\r\nHost: x\r\n\r\n")  # read by the thread already waiting on it
+    assert connection.response()[1]["connection"] == "close"
+    assert connection.closed_by_server()

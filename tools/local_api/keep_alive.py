@@ -57,6 +57,8 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
             self.server.log("error", f"Error on request: {error!r}")
             status, headers, body = _respond(InternalServerError(), environ)
         self._finish_body(environ["wsgi.input"])
+        if self.server.socket.fileno() == -1:
+            self.close_connection = True  # the server was stopped: a kept connection ends with this answer
         self._send(environ["REQUEST_METHOD"], status, headers, body)
 
     def _finish_body(self, stream: Any) -> None:
