@@ -70,25 +70,22 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
             self.close_connection = True  # a broken chunk or a dropped client: where the body ends is unknown
 
     def _send(self, method: str, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+        closing = self.close_connection  # decided by the request; the application has no say (hop-by-hop)
         code, _, reason = status.partition(" ")
         self.send_response(int(code), reason)
         names = {name.lower() for name, _ in headers}
         for name, value in headers:
-            self.send_header(name, value)
+            if name.lower() != "connection":
+                self.send_header(name, value)
         no_body = method == "HEAD" or int(code) in (204, 304) or 100 <= int(code) < 200
         if "content-length" not in names and not no_body:
             self.send_header("Content-Length", str(len(body)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
+        if closing:
+            self.send_header("Connection", "close")  # http.server then ends the connection after this answer
         self.end_headers()
         if not no_body:
             self.wfile.write(body)
         self.wfile.flush()
-
-    def send_header(self, keyword: str, value: str) -> None:
-        super().send_header(keyword, value)
-        if keyword.lower() == "connection" and value.lower() == "close":
-            self.close_connection = True
 
 
 def _content_length(environ: dict[str, Any]) -> int | None:
