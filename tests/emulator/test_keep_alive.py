@@ -11,13 +11,17 @@ from tools.local_api.serving import WsgiServer
 
 
 def _app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-    """Echoes method, path, the client's port and the body; /ignore never reads the body; /fail raises."""
+    """Echoes method, path, the client's port and the body; /ignore never reads the body; /fail raises;
+    /hop-by-hop answers with its own Connection header."""
     path = environ["PATH_INFO"]
     if path == "/fail":
         raise RuntimeError("the application failed")
     body = b"" if path == "/ignore" else environ["wsgi.input"].read()
     answer = f"{environ['REQUEST_METHOD']} {path} {environ['REMOTE_PORT']} ".encode() + body
-    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(answer)))])
+    headers = [("Content-Type", "text/plain"), ("Content-Length", str(len(answer)))]
+    if path == "/hop-by-hop":  # an application may not decide the connection's fate (PEP 3333)
+        headers.append(("Connection", "keep-alive"))
+    start_response("200 OK", headers)
     return [answer]
 
 
@@ -42,10 +46,11 @@ class Connection:
 
     def response(self) -> tuple[int, dict[str, str], bytes]:
         status = int(self.reader.readline().split()[1])
-        headers = {}
+        headers: dict[str, str] = {}
         while (line := self.reader.readline().decode()) not in ("\r\n", ""):
             name, _, value = line.partition(":")
-            headers[name.lower()] = value.strip()
+            seen = headers.get(name.lower())  # repeated fields join into one list (RFC 9110, section 5.3)
+            headers[name.lower()] = f"{seen}, {value.strip()}" if seen else value.strip()
         return status, headers, self.reader.read(int(headers.get("content-length", 0)))
 
     def closed_by_server(self) -> bool:
@@ -100,10 +105,11 @@ def test_a_chunked_body_left_unread_is_dropped_too(connection: Connection) -> No
     "request_head",
     [
         b"GET /bye HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",  # the client asks
+        b"GET /hop-by-hop HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",  # whatever the app says
         b"GET /old HTTP/1.0\r\n\r\n",  # HTTP/1.0 closes unless it asks for keep-alive
         b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: five\r\n\r\n",  # where the body ends is unknown
     ],
-    ids=["connection close", "HTTP/1.0", "invalid Content-Length"],
+    ids=["connection close", "app says keep-alive", "HTTP/1.0", "invalid Content-Length"],
 )
 def test_the_server_closes_when_it_must(connection: Connection, request_head: bytes) -> None:
     connection.send(request_head)
