@@ -71,13 +71,14 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
 
     def _send(self, method: str, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
         closing = self.close_connection  # decided by the request; the application has no say (hop-by-hop)
-        code, _, reason = status.partition(" ")
-        self.send_response(int(code), reason)
+        code_text, _, reason = status.partition(" ")
+        code = int(code_text)
+        self.send_response(code, reason)
         names = {name.lower() for name, _ in headers}
         for name, value in headers:
             if name.lower() != "connection":
                 self.send_header(name, value)
-        no_body = method == "HEAD" or int(code) in (204, 304) or 100 <= int(code) < 200
+        no_body = method == "HEAD" or code in (204, 304) or 100 <= code < 200
         if "content-length" not in names and not no_body:
             self.send_header("Content-Length", str(len(body)))
         if closing:

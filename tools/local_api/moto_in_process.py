@@ -13,7 +13,8 @@ transaction writes only the items it names (TransactWriteItems,
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html), so the same
 all-or-nothing outcome needs a copy of those items only, plus the tables' item maps (pointers, not items).
 
-moto's response serialising is sped up in tools/local_api/moto_serializer.py. moto also listed its handler
+moto's response serialising is sped up in tools/local_api/moto_serializer.py, its Scan/Query item order in
+tools/local_api/moto_order.py. moto also listed its handler
 class's methods (inspect.getmembers) on every request to check the action against them; they are the
 class's, so they are listed once per class.
 """
@@ -182,6 +183,7 @@ PATCHES: tuple[tuple[object, str, object], ...] = (
 
 
 def speed_up_moto() -> None:
-    """Install the item-level rollback and the serialiser's shortcuts into moto (idempotent, process-wide)."""
+    """Install PATCHES into moto: the item-level rollback, the serialiser's shortcuts, the plain-value item
+    order and the cached handler methods (idempotent, process-wide)."""
     for owner, attribute, replacement in PATCHES:
         setattr(owner, attribute, replacement)

@@ -20,15 +20,14 @@ from typing import Any
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 
-# Key attributes are S, N or B; the value DynamoType.cast_value gives each (anything else: ask it).
-_KEY_CASTS = {"S": None, "B": None, "N": Decimal}
-
 
 def _plain(value: DynamoType) -> Any:
-    if value.type not in _KEY_CASTS:
-        return value.cast_value
-    cast = _KEY_CASTS[value.type]
-    return value.value if cast is None else cast(value.value)
+    """What DynamoType.cast_value gives, without its chain of type tests for the three key types."""
+    if value.type == "N":
+        return Decimal(value.value)
+    if value.type in ("S", "B"):
+        return value.value
+    return value.cast_value
 
 
 def _table_order(item: Item) -> Any:
