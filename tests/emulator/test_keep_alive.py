@@ -92,6 +92,22 @@ def test_a_body_the_application_did_not_read_is_dropped_before_the_next_request(
     assert answer.endswith(b" hello")
 
 
+def test_a_chunked_body_reaches_the_application_whole(connection: Connection) -> None:
+    connection.send(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+    )
+    assert connection.response()[2].endswith(b" abcde")
+
+
+def test_a_broken_chunk_is_a_400_that_closes_the_connection(connection: Connection) -> None:
+    connection.send(b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+    status, headers, _ = connection.response()
+    assert status == 400
+    assert headers["connection"] == "close"
+    assert connection.closed_by_server()
+
+
 def test_a_chunked_body_left_unread_is_dropped_too(connection: Connection) -> None:
     connection.send(
         b"POST /ignore HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"

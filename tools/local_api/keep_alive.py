@@ -8,14 +8,15 @@ per second (docs/performance.md, "Local API"). How long API Gateway keeps an idl
 of the API's contract, and this server does not claim to match it: it closes one after IDLE_SECONDS.
 
 A connection can carry a next request only once this one's body has been read to its end, so the body
-reaches the application as a stream bounded by its Content-Length (or dechunked), and what the
-application left unread is read and dropped after the response. A body whose end cannot be known (an
-invalid Content-Length, a broken chunk) closes the connection, as does a client that asks for that
-(`Connection: close`, or HTTP/1.0 without keep-alive).
+reaches the application as a stream bounded by its Content-Length (or dechunked whole), and what the
+application left unread is read and dropped after the response. A body whose end cannot be known closes
+the connection: an invalid Content-Length after the answer, a broken chunk with a 400 before any API
+logic. So does a client that asks for that (`Connection: close`, or HTTP/1.0 without keep-alive).
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from typing import IO, Any, cast
 
@@ -35,8 +36,12 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
     disable_nagle_algorithm = True
 
     def make_environ(self) -> dict[str, Any]:
+        """werkzeug's environ, with a body stream that ends where the body does. A chunked body is read whole
+        here (API Gateway takes a payload whole before it invokes anything); a broken chunk raises OSError."""
         environ = super().make_environ()
-        if not environ.get("wsgi.input_terminated"):  # werkzeug dechunks a chunked body already
+        if environ.get("wsgi.input_terminated"):  # werkzeug's dechunking stream
+            environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read())
+        else:
             length = _content_length(environ)
             if length is None:
                 self.close_connection = True  # nothing tells where this body ends
@@ -48,7 +53,13 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
     def run_wsgi(self) -> None:
         if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        self.environ = environ = self.make_environ()  # werkzeug's access log reads it
+        try:
+            self.environ = environ = self.make_environ()  # werkzeug's access log reads it
+        except OSError:
+            # Where this request ends is unknown: 400 and close (RFC 9112, section 6.3), before any API logic.
+            self.close_connection = True
+            self.send_error(400, "Malformed chunked body")
+            return
         try:
             status, headers, body = _respond(self.server.app, environ)
         except Exception as error:  # the application failed: 500, as werkzeug answers
@@ -66,8 +77,8 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
         try:
             while stream.read(65536):
                 pass
-        except (OSError, ValueError, ClientDisconnected):
-            self.close_connection = True  # a broken chunk or a dropped client: where the body ends is unknown
+        except ClientDisconnected:
+            self.close_connection = True  # the body ended early: the client is gone
 
     def _send(self, method: str, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
         closing = self.close_connection  # decided by the request; the application has no say (hop-by-hop)
