@@ -44,7 +44,7 @@ def ref_of(world: World, instance: Instance) -> Any:  # noqa: PLR0911
         return f"{_function_arn(world, props['FunctionName'])}:1"
     if kind == "AWS::Lambda::Alias":
         return f"{_function_arn(world, props['FunctionName'])}:{props['Name']}"
-    if kind == "AWS::WAFv2::WebACL":
+    if kind in {"AWS::WAFv2::WebACL", "AWS::WAFv2::IPSet", "AWS::WAFv2::RegexPatternSet"}:
         return f"{instance.name}|{_key_id(instance)}|REGIONAL"
     if kind in {
         "AWS::Lambda::LayerVersion",
@@ -78,6 +78,8 @@ def arns_of(world: World, instance: Instance) -> list[str]:  # noqa: PLR0911, PL
         return [d.arn("iam", f"role{props.get('Path', '/')}{name}", region=False)]
     if kind == "AWS::Logs::LogGroup":
         return [d.arn("logs", f"log-group:{name}")]
+    if kind == "AWS::Logs::MetricFilter":  # metric filter calls are authorized on their log group
+        return [d.arn("logs", f"log-group:{props['LogGroupName']}")]
     if kind.startswith("AWS::ApiGateway::"):
         return _apigateway(world, instance)
     if kind == "AWS::Lambda::Function":
@@ -110,12 +112,13 @@ def arns_of(world: World, instance: Instance) -> list[str]:  # noqa: PLR0911, PL
         return list(props["Topics"])
     if kind == "AWS::SNS::Subscription":
         return [props["TopicArn"]]
-    if kind == "AWS::CloudWatch::Alarm":
+    if kind in {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"}:
         return [d.arn("cloudwatch", f"alarm:{name}")]
     if kind == "AWS::CloudWatch::Dashboard":
         return [d.arn("cloudwatch", f"dashboard/{name}", region=False)]
-    if kind == "AWS::WAFv2::WebACL":
-        return [d.arn("wafv2", f"regional/webacl/{name}/{_key_id(instance)}")]
+    if kind in {"AWS::WAFv2::WebACL", "AWS::WAFv2::IPSet", "AWS::WAFv2::RegexPatternSet"}:
+        kind_name = kind.removeprefix("AWS::WAFv2::").lower()
+        return [d.arn("wafv2", f"regional/{kind_name}/{name}/{_key_id(instance)}")]
     if kind == "AWS::WAFv2::LoggingConfiguration":
         return [props["ResourceArn"]]
     if kind == "AWS::WAFv2::WebACLAssociation":
@@ -147,7 +150,7 @@ def getatt_of(world: World, instance: Instance, attribute: str) -> Any:
         return arns_of(world, instance)[0]
     if attribute == "Version" and kind == "AWS::Lambda::Version":
         return "1"
-    if attribute in {"Id", "KeyId"} and kind in {"AWS::WAFv2::WebACL", "AWS::KMS::Key"}:
+    if attribute in {"Id", "KeyId"} and kind.startswith(("AWS::WAFv2::", "AWS::KMS::Key")):
         return _key_id(instance)
     if attribute == "RootResourceId":
         return _id(instance, 8)

@@ -48,6 +48,7 @@ NAMING: dict[str, str | None] = {
     "AWS::CloudFormation::Stack": None,
     "AWS::CloudFormation::WaitConditionHandle": None,
     "AWS::CloudWatch::Alarm": "AlarmName",
+    "AWS::CloudWatch::CompositeAlarm": "AlarmName",
     "AWS::CloudWatch::Dashboard": "DashboardName",
     "AWS::CodeDeploy::Application": "ApplicationName",
     "AWS::CodeDeploy::DeploymentGroup": "DeploymentGroupName",
@@ -64,6 +65,7 @@ NAMING: dict[str, str | None] = {
     "AWS::Lambda::Permission": None,
     "AWS::Lambda::Version": None,
     "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::Logs::MetricFilter": "FilterName",
     "AWS::S3::Bucket": "BucketName",
     "AWS::S3::BucketPolicy": None,
     "AWS::SNS::Subscription": None,
@@ -73,6 +75,8 @@ NAMING: dict[str, str | None] = {
     "AWS::SecretsManager::Secret": "Name",
     "AWS::WAFv2::LoggingConfiguration": None,
     "AWS::WAFv2::WebACL": "Name",
+    "AWS::WAFv2::IPSet": "Name",
+    "AWS::WAFv2::RegexPatternSet": "Name",
     "AWS::WAFv2::WebACLAssociation": None,
 }
 # Properties whose ARNs are the resource's own business, not something it points at.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,6 @@ import botocore.session
 import click
 import pytest
 import samcli
-import tomllib
 import yaml
 from samcli.cli.context import Context
 from samcli.cli.main import cli as sam_cli
@@ -306,7 +306,9 @@ def test_each_environment_deploys_its_samconfig_parameters_then_the_teams_own(en
     assert overrides.endswith(" $PARAMETER_OVERRIDES")
     parse = CfnParameterOverridesType().convert
     expected = samconfig()[SAMCONFIG_SECTION[environment]]["deploy"]["parameters"]["parameter_overrides"]
-    assert parse((overrides.removesuffix(" $PARAMETER_OVERRIDES"),), None, None) == parse((expected,), None, None)
+    assert parse((overrides.removesuffix(" $PARAMETER_OVERRIDES"),), None, None) == parse(
+        (expected,), None, None
+    )
     team = "AlarmEmail=ops@example.com CreateApiGatewayAccountRole=false LogLevel=DEBUG"
     merged = parse((overrides.replace("$PARAMETER_OVERRIDES", team),), None, None)
     assert merged["Environment"] == environment
