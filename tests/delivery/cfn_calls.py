@@ -64,6 +64,14 @@ def used_services(world: World) -> set[str]:
     return {service_of(instance.type) for instance in world.instances}
 
 
+def _applies(instance: Instance, permission: str) -> bool:
+    """An alias's handler calls CodeDeploy only for an alias CodeDeploy shifts (SAM's DeploymentPreference
+    gives it a CodeDeployLambdaAliasUpdate update policy)."""
+    if instance.type == "AWS::Lambda::Alias" and permission.startswith("codedeploy:"):
+        return "CodeDeployLambdaAliasUpdate" in instance.raw.get("UpdatePolicy", {})
+    return True
+
+
 def calls(world: World) -> list[Call]:
     """Every handler permission of every resource, for the services the stack uses."""
     services = used_services(world)
@@ -72,7 +80,7 @@ def calls(world: World) -> list[Call]:
         for instance in world.instances
         for handler in HANDLERS
         for permission in permissions(instance.type, handler)
-        if permission.split(":")[0] in services
+        if permission.split(":")[0] in services and _applies(instance, permission)
     ]
 
 
