@@ -1,11 +1,13 @@
 """The GitHub Actions workflows: every command they run exists (Make targets and their variables, `sam`
 subcommands and flags of the pinned SAM CLI, AWS CLI operations and parameters), third-party actions are
-pinned to commit SHAs, AWS access is OIDC with minimal permissions, main builds once and deploys that."""
+pinned to commit SHAs, AWS access is OIDC with a role per job, main builds once and deploys that, and the
+application's name and each environment's parameters agree with samconfig.toml and pipeline/bootstrap.yaml."""
 
 from __future__ import annotations
 
 import re
 import shlex
+import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,9 @@ import samcli
 import yaml
 from samcli.cli.context import Context
 from samcli.cli.main import cli as sam_cli
+from samcli.cli.types import CfnParameterOverridesType
+
+from tests.delivery.bootstrap_roles import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -195,6 +200,8 @@ def test_actions_are_pinned_to_a_commit_with_the_tag_named(path: Path) -> None:
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
 def test_permissions_are_minimal_and_oidc_only_where_aws_is_used(path: Path) -> None:
+    """A job with a GitHub environment takes that environment's deploy role (its variable, trusted by that
+    environment's token only); the one without takes the packaging role (trusted by main, uploads only)."""
     workflow = load(path)
     assert workflow["permissions"] == {}
     for job_id, job in workflow["jobs"].items():
@@ -205,7 +212,8 @@ def test_permissions_are_minimal_and_oidc_only_where_aws_is_used(path: Path) -> 
             with_ = step.get("with", {})
             assert not {"aws-access-key-id", "aws-secret-access-key"} & set(with_), job_id
             if str(step.get("uses", "")).startswith(OIDC_ACTION):
-                assert with_["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+                role = "AWS_DEPLOY_ROLE_ARN" if "environment" in job else "AWS_PACKAGING_ROLE_ARN"
+                assert with_["role-to-assume"] == f"${{{{ vars.{role} }}}}", job_id
 
 
 def test_pull_requests_run_make_test() -> None:
@@ -236,14 +244,17 @@ def test_main_builds_once_and_deploys_that_artifact_to_dev_then_prod() -> None:
     assert [c for c in everything if c.startswith(".venv/bin/sam package")] == [
         next(c for c in commands["build"] if c.startswith(".venv/bin/sam package"))
     ]
-    for job_id, stack in (("dev", "$STACK"), ("prod", "$STACK")):
+    (package,) = [c for c in commands["build"] if c.startswith(".venv/bin/sam package")]
+    assert "--s3-prefix $APP_NAME/$GITHUB_SHA " in package
+    for job_id in ("dev", "prod"):
+        assert jobs[job_id]["env"]["DEPLOY_ENV"] == jobs[job_id]["environment"] == job_id
         (deploy,) = [c for c in commands[job_id] if c.startswith(".venv/bin/sam deploy")]
         assert "--template-file packaged.yaml" in deploy
-        assert f"--stack-name {stack}" in deploy
+        assert "--stack-name $APP_NAME-$DEPLOY_ENV" in deploy
+        # The deploy role may write its template only under <app>/<commit>/<environment>/ (bootstrap.yaml).
+        assert "--s3-prefix $APP_NAME/$GITHUB_SHA/$DEPLOY_ENV" in deploy
         assert "--role-arn $CFN_EXECUTION_ROLE_ARN" in deploy
-    assert jobs["dev"]["env"]["STACK"] == "users-products-api-dev"
-    assert jobs["prod"]["env"]["STACK"] == "users-products-api-prod"
-    assert any(c.startswith("make smoke STACK=") for c in commands["dev"])
+    assert "make smoke STACK=$APP_NAME-$DEPLOY_ENV" in commands["dev"]
     assert any(c.startswith("make e2e API_URL=") for c in commands["dev"])
     uploaded = [
         s["with"]["name"] for j, s in steps(path) if str(s.get("uses", "")).startswith("actions/upload")
@@ -253,3 +264,57 @@ def test_main_builds_once_and_deploys_that_artifact_to_dev_then_prod() -> None:
     }
     assert uploaded == ["packaged-template"]
     assert downloaded == {"dev": "packaged-template", "prod": "packaged-template"}
+
+
+def samconfig() -> dict[str, Any]:
+    config: dict[str, Any] = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    return config
+
+
+SAMCONFIG_SECTION = {"dev": "default", "prod": "prod"}
+
+
+def test_the_application_name_is_one_name_everywhere() -> None:
+    """Stacks are <app>-<env>: the workflow's APP_NAME, the bootstrap's AppName default and samconfig.toml's
+    stack names and prefixes agree, and README lists every place to change."""
+    app = load(ROOT / ".github" / "workflows" / "deploy.yml")["env"]["APP_NAME"]
+    assert load_template()["Parameters"]["AppName"]["Default"] == app
+    config = samconfig()
+    for environment, section in SAMCONFIG_SECTION.items():
+        assert config[section]["global"]["parameters"]["stack_name"] == f"{app}-{environment}"
+        assert config[section]["deploy"]["parameters"]["s3_prefix"] == f"{app}-{environment}"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rename = readme[readme.index("### Rename the application") :].split("\n## ", 1)[0]
+    for place in ("samconfig.toml", ".github/workflows/deploy.yml", "APP_NAME", "AppName", "stack_name"):
+        assert place in rename, place
+
+
+def deploy_overrides(job_id: str) -> str:
+    path = ROOT / ".github" / "workflows" / "deploy.yml"
+    (step,) = [s for j, s in steps(path) if j == job_id and ".venv/bin/sam deploy" in s.get("run", "")]
+    assert step["env"]["PARAMETER_OVERRIDES"] == "${{ vars.PARAMETER_OVERRIDES }}"
+    (words,) = split_commands(step["run"])
+    return words[words.index("--parameter-overrides") + 1]
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_each_environment_deploys_its_samconfig_parameters_then_the_teams_own(environment: str) -> None:
+    """The pipeline starts from the environment's samconfig.toml parameters and appends the GitHub
+    environment's PARAMETER_OVERRIDES; SAM CLI lets a later Key=Value win, so a team can set AlarmEmail or
+    CreateApiGatewayAccountRole=false without editing the workflow."""
+    overrides = deploy_overrides(environment)
+    assert overrides.endswith(" $PARAMETER_OVERRIDES")
+    parse = CfnParameterOverridesType().convert
+    expected = samconfig()[SAMCONFIG_SECTION[environment]]["deploy"]["parameters"]["parameter_overrides"]
+    assert parse((overrides.removesuffix(" $PARAMETER_OVERRIDES"),), None, None) == parse(
+        (expected,), None, None
+    )
+    team = "AlarmEmail=ops@example.com CreateApiGatewayAccountRole=false LogLevel=DEBUG"
+    merged = parse((overrides.replace("$PARAMETER_OVERRIDES", team),), None, None)
+    assert merged["Environment"] == environment
+    assert (merged["AlarmEmail"], merged["CreateApiGatewayAccountRole"], merged["LogLevel"]) == (
+        "ops@example.com",
+        "false",
+        "DEBUG",
+    )
+    assert parse((overrides.replace("$PARAMETER_OVERRIDES", ""),), None, None)["Environment"] == environment
