@@ -68,9 +68,9 @@ def body_parameters(sources: Sources) -> set[str]:
             continue
         declared = template["Resources"].get(name, {})
         # A function's ARN is made of partition, region, account and its FunctionName only.
-        assert declared.get("Type") == _FUNCTION and attribute == "Arn", (
-            f"openapi.yaml uses ${{{name}.{attribute}}}: say here which parameters decide its value"
-        )
+        unknown = f"openapi.yaml uses ${{{name}.{attribute}}}: say here which parameters decide its value"
+        assert declared.get("Type") == _FUNCTION, unknown
+        assert attribute == "Arn", unknown
         function_name = declared["Properties"].get("FunctionName")
         assert function_name is not None, f"{name} has a generated name: its ARN changes on replacement"
         found |= {ref for ref, _ in _referenced_names(function_name) if ref in parameters}
@@ -102,9 +102,9 @@ def check_every_body_parameter_reaches_the_stage(stack: Stack) -> None:
             after = translate(sources, {parameter: SECOND_VALUE[parameter]})
         old, new = _deployment(before), _deployment(after)
         assert old != new, (
-            f"{parameter} changes the RestApi body but not the deployment ({new}): the stage keeps the old one"
+            f"{parameter} changes the RestApi body, not the deployment ({new}): the stage keeps the old one"
         )
-        # The new deployment snapshots the RestApi after its update (it waits for it), and the stage moves to it.
+        # The new deployment snapshots the RestApi after its update (it waits for it); the stage moves to it.
         assert after.resources[new]["Properties"]["RestApiId"] == {"Ref": "Api"}
         (stage,) = after.of_type("AWS::ApiGateway::Stage").values()
         assert stage["Properties"]["DeploymentId"] == {"Ref": new}
@@ -115,9 +115,9 @@ CHECKS: list[Check] = [check_every_body_parameter_reaches_the_stage]
 
 def _parameter_in_a_new_place(sources: Sources) -> None:
     preflight = sources.openapi["paths"]["/users"]["options"]["x-amazon-apigateway-integration"]
-    preflight["responses"]["default"]["responseParameters"]["method.response.header.Access-Control-Max-Age"] = {
-        "Fn::Sub": "'${LogRetentionDays}'"
-    }
+    preflight["responses"]["default"]["responseParameters"][
+        "method.response.header.Access-Control-Max-Age"
+    ] = {"Fn::Sub": "'${LogRetentionDays}'"}
 
 
 MUTATIONS: Mutations = {
