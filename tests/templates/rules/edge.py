@@ -183,7 +183,7 @@ MUTATIONS: Mutations = {
         check_waf_rate_limit_answers_429_with_retry_after,
     ),
     "WAF 429 without CORS headers": (
-        lambda s: _rate_headers(s).pop(1),
+        lambda s: _rate_headers(s).remove(_rate_headers(s)[1]),
         check_waf_rate_limit_answers_429_with_retry_after,
     ),
     "data trace on": (
