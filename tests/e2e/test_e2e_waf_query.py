@@ -33,7 +33,7 @@ def query_string_limit() -> int:
 def test_a_category_that_looks_like_an_attack_lists_what_was_stored(
     api: Api, unique: str, lookalike: str
 ) -> None:
-    category = f"{lookalike} {unique}"
+    category = f"{unique} {lookalike}"  # the value ends as the attack would
     ids = {
         api.post("/products", json=product_body(f"{unique}-{n}", category=category)).json()["id"]
         for n in (1, 2)
@@ -54,7 +54,7 @@ def test_the_category_filters_preflight_passes_waf(api: Api, unique: str, lookal
     # A browser's preflight carries the query string of the GET it asks about.
     preflight = api.request(
         "OPTIONS",
-        f"/products?{urlencode({'category': f'{lookalike} {unique}'})}",
+        f"/products?{urlencode({'category': f'{unique} {lookalike}'})}",
         signed=False,
         headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"},
     )

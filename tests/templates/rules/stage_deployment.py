@@ -33,8 +33,8 @@ BODY_PARAMETERS = {
     "AllowedOrigin": "substituted in every preflight and gateway response (Access-Control-Allow-Origin)",
     "Environment": "names both functions (FunctionName), whose ARNs are substituted in every integration URI",
 }
-# Two values of each for the two translations; each must pass the parameter's AllowedPattern/AllowedValues.
-SECOND_VALUE = {"AllowedOrigin": "https://app.example.com", "Environment": "staging"}
+# A second value of a parameter without AllowedValues (it must match the AllowedPattern).
+SECOND_VALUE = {"AllowedOrigin": "https://app.example.com"}
 _SUB_NAME = re.compile(r"\$\{([A-Za-z0-9:]+)(?:\.([A-Za-z0-9.]+))?\}")
 _FUNCTION = "AWS::Serverless::Function"
 
@@ -94,12 +94,16 @@ def check_every_body_parameter_reaches_the_stage(stack: Stack) -> None:
     used = body_parameters(sources)
     assert used == set(BODY_PARAMETERS), f"openapi.yaml depends on {sorted(used)}; list each with its reason"
     for offset, parameter in enumerate(sorted(used)):
-        first_value = sources.template["Parameters"][parameter]["Default"]
-        assert first_value != SECOND_VALUE[parameter]
+        declared = sources.template["Parameters"][parameter]
+        first_value = declared["Default"]
+        others = [value for value in declared.get("AllowedValues", []) if value != first_value]
+        second_value = others[0] if others else SECOND_VALUE[parameter]
+        if "AllowedPattern" in declared:
+            assert re.fullmatch(declared["AllowedPattern"], second_value), second_value
         with _transform_time(1_800_000_000 + 600 * offset):
             before = translate(sources, {parameter: first_value})
         with _transform_time(1_800_000_000 + 600 * offset + 300):  # the next `sam deploy`, minutes later
-            after = translate(sources, {parameter: SECOND_VALUE[parameter]})
+            after = translate(sources, {parameter: second_value})
         old, new = _deployment(before), _deployment(after)
         assert old != new, (
             f"{parameter} changes the RestApi body, not the deployment ({new}): the stage keeps the old one"
