@@ -97,11 +97,11 @@ def assert_problem(response: requests.Response, status: int | None = None) -> di
     assert response.status_code >= 400, response.status_code
     if status is not None:
         assert response.status_code == status, f"{response.status_code}: {response.text[:300]}"
-    # WAF's 413 for a body over the limit is the same problem as application/json: WAF custom response bodies
-    # can only be text/plain, text/html or application/json (WAF413.md, docs/local.md).
+    # WAF's 413 for a body over the limit and its 429 past the per-IP rate are problems as application/json:
+    # WAF custom response bodies can only be text/plain, text/html or application/json (docs/local.md).
     media = (
         ("application/problem+json", "application/json")
-        if response.status_code == 413
+        if response.status_code in (413, 429)
         else ("application/problem+json",)
     )
     assert response.headers.get("Content-Type", "").startswith(media), response.headers

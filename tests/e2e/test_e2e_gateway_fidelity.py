@@ -27,7 +27,11 @@ def body_limit_rule() -> tuple[int, int, str]:
     """(size, status, body) of waf.yaml's body size rule, as the template resolves them."""
     acl = load_stack(ROOT / "template.yaml", "us-east-1").web_acl
     assert acl is not None, "template.yaml associates no WebACL"
-    rule = next(r for r in acl["Rules"] if "SizeConstraintStatement" in r.get("Statement", {}))
+    rule = next(
+        r
+        for r in acl["Rules"]
+        if "Body" in r.get("Statement", {}).get("SizeConstraintStatement", {}).get("FieldToMatch", {})
+    )
     custom = rule["Action"]["Block"]["CustomResponse"]
     body = acl["CustomResponseBodies"][custom["CustomResponseBodyKey"]]["Content"]
     return int(rule["Statement"]["SizeConstraintStatement"]["Size"]), int(custom["ResponseCode"]), str(body)

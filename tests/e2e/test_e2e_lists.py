@@ -73,7 +73,9 @@ def test_bad_limit_is_400(api: Api, collection: str, limit: str) -> None:
     assert_problem(api.get(f"/{collection}", params={"limit": limit}), 400)
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "", "a" * 5000, "eyJrIjoiZW1haWwjeCJ9", "%00", "..%2F"])
+# "a" * 1500: over the cursor's maxLength, under WAF's query string limit (a longer query is WAF's 403:
+# test_e2e_waf_query.py).
+@pytest.mark.parametrize("cursor", ["garbage", "", "a" * 1500, "eyJrIjoiZW1haWwjeCJ9", "%00", "..%2F"])
 def test_bad_cursor_is_400(api: Api, collection: str, cursor: str) -> None:
     if cursor == "":
         response = api.get(f"/{collection}", params={"cursor": cursor})

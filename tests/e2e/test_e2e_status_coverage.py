@@ -12,7 +12,7 @@ from e2e_support import ROOT, STATS
 METHODS = ("get", "post", "put", "delete", "options")
 # Documented, but only the platform or a fault produces them; the services' unit tests cover their bodies.
 UNPROVOKABLE = {
-    "429": "API Gateway throttling (not emulated locally)",
+    "429": "API Gateway throttling and AWS WAF's per-IP rate limit (neither emulated locally)",
     "500": "API Gateway internal error",
     "502": "a crashing function (the local server's fixture app proves the mapping)",
     "503": "DynamoDB throttled or down (unit tests inject the fault)",

@@ -43,6 +43,38 @@ def test_a_rule_blocks_unless_waf_yaml_counts_it() -> None:
     assert not blocking(_acl(), "AWSManagedRulesSQLiRuleSet", "SQLi_BODY")  # not in the WebACL at all
 
 
+def test_a_counted_rule_still_blocks_where_a_later_rule_blocks_on_its_label() -> None:
+    acl = _acl(rule_overrides=("GenericLFI_QUERYARGUMENTS",))
+    assert not blocking(acl, CORE, "GenericLFI_QUERYARGUMENTS")
+    label_rule = {
+        "Name": "Relabel",
+        "Priority": 9,
+        "Action": {"Block": {}},
+        "Statement": {
+            "AndStatement": {
+                "Statements": [
+                    {
+                        "LabelMatchStatement": {
+                            "Scope": "LABEL",
+                            "Key": "awswaf:managed:aws:core-rule-set:GenericLFI_QueryArguments",
+                        }
+                    },
+                    {"NotStatement": {"Statement": {"ByteMatchStatement": {}}}},
+                ]
+            }
+        },
+    }
+    relabelled = {"Rules": [*acl["Rules"], label_rule]}
+    assert blocking(relabelled, CORE, "GenericLFI_QUERYARGUMENTS")
+    assert blocking(relabelled, CORE, "GenericRFI_QUERYARGUMENTS")
+    counting = {"Rules": [*acl["Rules"], {**label_rule, "Action": {"Count": {}}}]}
+    assert not blocking(counting, CORE, "GenericLFI_QUERYARGUMENTS")
+    earlier = {"Rules": [*acl["Rules"], {**label_rule, "Priority": -1}]}
+    assert not blocking(earlier, CORE, "GenericLFI_QUERYARGUMENTS"), (
+        "a label match before the group sees nothing"
+    )
+
+
 def test_every_difference_names_a_collected_test(request: pytest.FixtureRequest) -> None:
     if request.config.option.keyword or request.config.option.markexpr:
         pytest.skip("-k/-m deselect tests: the collected set is not the suite")

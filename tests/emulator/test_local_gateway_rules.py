@@ -15,7 +15,7 @@ from tests.emulator import FIXTURE_TEMPLATE
 from tools.local_api.openapi import OpenApi
 from tools.local_api.request_models import ExactDraft4Validator
 from tools.local_api.stack import load_stack
-from tools.local_api.waf import WebAcl
+from tools.local_api.waf import WebAcl, WebRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTEXT = {"requestId": "r-1"}
@@ -23,6 +23,10 @@ NO_HEADERS: CaseInsensitiveDict[str] = CaseInsensitiveDict()
 
 
 # ---- WAF
+def _body(body: bytes) -> WebRequest:
+    return WebRequest("POST", "/dev/users", b"", body)
+
+
 def _acl(*rules: dict[str, Any], **properties: Any) -> WebAcl:
     return WebAcl({"DefaultAction": {"Allow": {}}, "Rules": list(rules), **properties})
 
@@ -60,8 +64,8 @@ def test_the_stack_waf_yaml_rule_is_read_with_its_parameters_and_custom_response
     custom = rule["Action"]["Block"]["CustomResponse"]
     size = rule["Statement"]["SizeConstraintStatement"]["Size"]
 
-    assert acl.evaluate(b"x" * size) is None
-    blocked = acl.evaluate(b"x" * (size + 1))
+    assert acl.evaluate(_body(b"x" * size)) is None
+    blocked = acl.evaluate(_body(b"x" * (size + 1)))
     assert blocked is not None
     assert blocked.response is not None
     assert blocked.rule == "BodyOverLimit"
@@ -91,7 +95,7 @@ def test_oversize_handling_against_the_default_16_kb_inspection_limit(
     oversize: str, body_size: int, blocked: bool
 ) -> None:
     acl = _acl(_size_rule("Big", 20_000, oversize=oversize))
-    assert (acl.evaluate(b"x" * body_size) is not None) is blocked
+    assert (acl.evaluate(_body(b"x" * body_size)) is not None) is blocked
 
 
 def test_raised_inspection_limit_and_comparison_operators() -> None:
@@ -100,8 +104,8 @@ def test_raised_inspection_limit_and_comparison_operators() -> None:
         AssociationConfig={"RequestBody": {"API_GATEWAY": {"DefaultSizeInspectionLimit": "KB_32"}}},
     )
     assert acl.inspection_limit == 32 * 1024
-    assert acl.evaluate(b"123456789") is not None
-    assert acl.evaluate(b"1234567890") is None
+    assert acl.evaluate(_body(b"123456789")) is not None
+    assert acl.evaluate(_body(b"1234567890")) is None
 
 
 def test_priority_allow_count_and_default_action() -> None:
@@ -110,12 +114,14 @@ def test_priority_allow_count_and_default_action() -> None:
     block_big = _size_rule("BlockBig", 100, action={"Block": {}}, priority=2)
     acl = WebAcl({"DefaultAction": {"Block": {}}, "Rules": [block_big, allow_small, count_all]})
 
-    assert acl.evaluate(b"abc") is None  # Count goes on, Allow ends evaluation before the default Block
-    big = acl.evaluate(b"x" * 101)
+    assert (
+        acl.evaluate(_body(b"abc")) is None
+    )  # Count goes on, Allow ends evaluation before the default Block
+    big = acl.evaluate(_body(b"x" * 101))
     assert big is not None
     assert big.rule == "BlockBig"
     assert big.response is None
-    middle = acl.evaluate(b"x" * 50)
+    middle = acl.evaluate(_body(b"x" * 50))
     assert middle is not None
     assert middle.rule == "DefaultAction"
 
@@ -135,7 +141,7 @@ def test_rules_that_cannot_be_emulated_never_match() -> None:
     ]
     acl = _acl(managed, transformed)
     assert acl.not_emulated == ["Managed", "Decoded"]
-    assert acl.evaluate(b"' OR 1=1 --") is None
+    assert acl.evaluate(_body(b"' OR 1=1 --")) is None
 
 
 # ---- gateway responses
@@ -233,7 +239,7 @@ def test_custom_response_headers_and_body_come_from_the_web_acl() -> None:
         _size_rule("Big", 3, action=block),
         CustomResponseBodies={"Slow": {"ContentType": "TEXT_PLAIN", "Content": "slow down"}},
     )
-    blocked = acl.evaluate(b"1234")
+    blocked = acl.evaluate(_body(b"1234"))
     assert blocked is not None
     assert blocked.response is not None
     assert blocked.response.status == 429

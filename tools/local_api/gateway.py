@@ -1,6 +1,6 @@
 """API Gateway parity for what SAM CLI's emulator skips, as hooks on its own Flask app.
 
-before_request, in the order AWS applies them: AWS WAF (tools/local_api/waf.py: the WebACL's body-size rules);
+before_request, in the order AWS applies them: AWS WAF (tools/local_api/waf.py: the WebACL's own rules);
 unknown resource/method -> 403 MISSING_AUTHENTICATION_TOKEN; OPTIONS -> the OpenAPI mock integration; IAM
 auth (SigV4) -> 403 MISSING_AUTHENTICATION_TOKEN / INVALID_SIGNATURE; request validators -> 400
 BAD_REQUEST_PARAMETERS / BAD_REQUEST_BODY. The runner's hooks fill requestContext.identity and record
@@ -24,7 +24,7 @@ from tools.local_api import sam, sigv4
 from tools.local_api.openapi import OpenApi, Operation, RenderedResponse
 from tools.local_api.request_models import parse_json, validation_error_string
 from tools.local_api.runner import Outcome
-from tools.local_api.waf import Blocked, WebAcl
+from tools.local_api.waf import Blocked, WebAcl, WebRequest
 
 LOG = logging.getLogger(__name__)
 MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway's REST payload quota
@@ -90,7 +90,8 @@ class Gateway:
             return self._gateway("REQUEST_TOO_LARGE", "Request Too Long")
         # WAF rules run before any other access control of API Gateway (IAM auth included):
         # https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-aws-waf.html
-        blocked = self.waf.evaluate(request.get_data(cache=True)) if self.waf else None
+        # WAF sees the path with the stage in front, as the execute-api endpoint receives it.
+        blocked = self.waf.evaluate(self._web_request()) if self.waf else None
         if blocked is not None:
             return self._blocked(blocked)
         operation = self._operation() if _method_token() == request.method else None
@@ -120,6 +121,10 @@ class Gateway:
         return response
 
     # ---- steps
+    def _web_request(self) -> WebRequest:
+        path = f"/{self.settings.stage}{_raw_path()}"
+        return WebRequest(_method_token(), path, request.query_string, request.get_data(cache=True))
+
     def _operation(self) -> Operation | None:
         """The OpenAPI operation for this request, found through the routes SAM registered in Flask."""
         rule = request.url_rule

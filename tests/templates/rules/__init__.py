@@ -4,9 +4,20 @@ test_templates.py runs every check on the real templates; test_mutations.py appl
 and expects its check to fail, so that no rule passes by accident.
 """
 
-from tests.templates.rules import api, contracts, data, edge, functions, iam, monitoring
+from tests.templates.rules import (
+    api,
+    contracts,
+    data,
+    edge,
+    functions,
+    iam,
+    monitoring,
+    stage_deployment,
+    waf_capacity,
+    waf_query,
+)
 from tests.templates.rules.base import Check, Mutations
 
-MODULES = (api, functions, iam, edge, data, monitoring, contracts)
+MODULES = (api, functions, iam, edge, data, monitoring, contracts, stage_deployment, waf_query, waf_capacity)
 CHECKS: list[Check] = [check for module in MODULES for check in module.CHECKS]
 MUTATIONS: Mutations = {case: mutation for module in MODULES for case, mutation in module.MUTATIONS.items()}

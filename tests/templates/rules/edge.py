@@ -6,11 +6,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from api_common.responses import EXPOSED_HEADERS
 from tests.templates.rules.base import Check, Mutations, nested, refers_to, resource, sub_text
 from tests.templates.stack import Sources, Stack, as_list, condition
 
 # A WAF log group's name must start with this (https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html).
 WAF_LOG_PREFIX = "aws-waf-logs-"
+# AWS WAF stops rate limiting "usually" within 30 s of the rate falling under the limit
+# (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-caveats.html).
+RATE_RELEASE_DELAY_SECONDS = 30
+# SigV4 credentials a request carries: the signature and access key id, and a temporary session's token.
+CREDENTIAL_HEADERS = ("authorization", "x-amz-security-token")
 
 
 def check_waf_association_waits_for_the_stage(stack: Stack) -> None:
@@ -35,19 +41,42 @@ def check_waf_rules_are_measured_and_rate_limited(stack: Stack) -> None:
         assert rule["VisibilityConfig"]["CloudWatchMetricsEnabled"] is True, f"{rule['Name']} has no metrics"
     assert len({rule["Priority"] for rule in acl["Rules"]}) == len(acl["Rules"]), "two rules share a priority"
     (rate,) = [rule for rule in acl["Rules"] if "RateBasedStatement" in rule["Statement"]]
-    assert rate["Action"] == {"Block": {}}
     statement = rate["Statement"]["RateBasedStatement"]
     assert statement["AggregateKeyType"] == "IP"
     assert statement["Limit"] == {"Ref": "RateLimit"}
     assert stack.resources["Waf"]["Properties"]["Parameters"]["RateLimit"] == {"Ref": "WafRateLimit"}
 
 
+def check_waf_rate_limit_answers_429_with_retry_after(stack: Stack) -> None:
+    """A 429 tells a client to back off and come back; WAF's default 403 tells it to give up."""
+    acl = nested(stack.sources.waf, "WebAcl")
+    (rate,) = [rule for rule in acl["Rules"] if "RateBasedStatement" in rule["Statement"]]
+    custom = rate["Action"].get("Block", {}).get("CustomResponse")
+    assert custom is not None, "WAF's default block is a 403: clients give up instead of backing off"
+    assert custom["ResponseCode"] == 429
+    headers = {header["Name"]: header["Value"] for header in custom["ResponseHeaders"]}
+    window = rate["Statement"]["RateBasedStatement"]["EvaluationWindowSec"]
+    retry_after = int(headers.pop("Retry-After"))
+    # The soonest WAF can lift the limit once the rate falls; never longer than the window it counts over.
+    assert retry_after == RATE_RELEASE_DELAY_SECONDS <= window, f"Retry-After {retry_after}: see waf.yaml"
+    assert headers == {
+        "Access-Control-Allow-Origin": {"Ref": "AllowedOrigin"},
+        "Access-Control-Expose-Headers": EXPOSED_HEADERS,
+    }, "the CORS headers of every other response, so a browser can read the 429 and its Retry-After"
+    body = acl["CustomResponseBodies"][custom["CustomResponseBodyKey"]]
+    assert body["ContentType"] == "APPLICATION_JSON"  # WAF has no application/problem+json
+    problem = json.loads(body["Content"])
+    assert problem["type"] == "about:blank"
+    assert (problem["status"], problem["title"]) == (429, "Too Many Requests")
+    assert f"{window} seconds" in problem["detail"], "the detail names the window WAF counts over"
+
+
 def check_waf_logs_without_credentials(stack: Stack) -> None:
     waf = stack.sources.waf
     logging = nested(waf, "WebAclLogging")
-    assert {"SingleHeader": {"Name": "authorization"}} in logging.get("RedactedFields", []), (
-        "WAF logs would carry the SigV4 Authorization header"
-    )
+    redacted = logging.get("RedactedFields", [])
+    for header in CREDENTIAL_HEADERS:
+        assert {"SingleHeader": {"Name": header}} in redacted, f"WAF logs would carry the {header} header"
     group = next(name for name, r in waf["Resources"].items() if r["Type"] == "AWS::Logs::LogGroup")
     assert f"${{{group}}}" in sub_text(logging["LogDestinationConfigs"][0])
     assert waf["Parameters"]["LogGroupName"]["AllowedPattern"].startswith(f"^{WAF_LOG_PREFIX}")
@@ -97,6 +126,7 @@ def check_account_role_is_optional_and_awaited(stack: Stack) -> None:
 CHECKS: list[Check] = [
     check_waf_association_waits_for_the_stage,
     check_waf_rules_are_measured_and_rate_limited,
+    check_waf_rate_limit_answers_429_with_retry_after,
     check_waf_logs_without_credentials,
     check_stage_throttles_and_logs_without_bodies,
     check_account_role_is_optional_and_awaited,
@@ -105,6 +135,17 @@ CHECKS: list[Check] = [
 
 def _web_acl(sources: Sources) -> dict[str, Any]:
     return nested(sources.waf, "WebAcl")
+
+
+def _rate_rule(sources: Sources) -> dict[str, Any]:
+    return next(rule for rule in _web_acl(sources)["Rules"] if "RateBasedStatement" in rule["Statement"])
+
+
+def _rate_headers(sources: Sources) -> list[dict[str, Any]]:
+    headers: list[dict[str, Any]] = _rate_rule(sources)["Action"]["Block"]["CustomResponse"][
+        "ResponseHeaders"
+    ]
+    return headers
 
 
 MUTATIONS: Mutations = {
@@ -128,6 +169,22 @@ MUTATIONS: Mutations = {
     "WAF logs the Authorization header": (
         lambda s: nested(s.waf, "WebAclLogging").pop("RedactedFields"),
         check_waf_logs_without_credentials,
+    ),
+    "WAF logs the session token": (
+        lambda s: nested(s.waf, "WebAclLogging")["RedactedFields"].pop(1),
+        check_waf_logs_without_credentials,
+    ),
+    "WAF rate limit answers 403": (
+        lambda s: _rate_rule(s).update(Action={"Block": {}}),
+        check_waf_rate_limit_answers_429_with_retry_after,
+    ),
+    "WAF rate limit asks for a retry after 1 s": (
+        lambda s: _rate_headers(s)[0].update(Value="1"),
+        check_waf_rate_limit_answers_429_with_retry_after,
+    ),
+    "WAF 429 without CORS headers": (
+        lambda s: _rate_headers(s).remove(_rate_headers(s)[1]),
+        check_waf_rate_limit_answers_429_with_retry_after,
     ),
     "data trace on": (
         lambda s: resource(s, "Api")["MethodSettings"][0].update(DataTraceEnabled=True),

@@ -1,0 +1,266 @@
+"""What AWS WAF does to query strings (waf.yaml) against what the API accepts (openapi.yaml).
+
+- Every valid query string fits under WAF's 2,048-byte limit: the contract's parameters at their longest,
+  percent-encoded, plus the longest cursor the API can issue.
+- The managed rules that read query arguments as paths, URLs, SQL or HTML count, and a later rule blocks on
+  their labels everywhere except the products list and its preflight, where the category filter is data.
+
+Rule names and labels: https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html,
+https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-use-case.html.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from api_common.cursors import CursorCodec
+from tests.templates.rules.base import Check, Mutations, nested, operation, resource, sub_text
+from tests.templates.stack import Sources, Stack
+from tools.local_api.waf_statements import Inspection, Labels, WebRequest, compile_statement
+
+# The core rule set's SizeRestrictions_QUERYSTRING: "URI query strings that are over 2,048 bytes".
+MANAGED_QUERY_STRING_LIMIT = 2048
+CORE, SQLI = "AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet"
+# The managed rules that inspect query argument values, and the label each adds when it matches.
+QUERY_ARGUMENT_RULES = {
+    (
+        CORE,
+        "CrossSiteScripting_QUERYARGUMENTS",
+    ): "awswaf:managed:aws:core-rule-set:CrossSiteScripting_QueryArguments",
+    (CORE, "GenericLFI_QUERYARGUMENTS"): "awswaf:managed:aws:core-rule-set:GenericLFI_QueryArguments",
+    (CORE, "GenericRFI_QUERYARGUMENTS"): "awswaf:managed:aws:core-rule-set:GenericRFI_QueryArguments",
+    (
+        CORE,
+        "EC2MetaDataSSRF_QUERYARGUMENTS",
+    ): "awswaf:managed:aws:core-rule-set:EC2MetaDataSSRF_QueryArguments",
+    (
+        CORE,
+        "RestrictedExtensions_QUERYARGUMENTS",
+    ): "awswaf:managed:aws:core-rule-set:RestrictedExtensions_QueryArguments",
+    (SQLI, "SQLi_QUERYARGUMENTS"): "awswaf:managed:aws:sql-database:SQLi_QueryArguments",
+    (
+        SQLI,
+        "SQLiExtendedPatterns_QUERYARGUMENTS",
+    ): "awswaf:managed:aws:sql-database:SQLiExtendedPatterns_QueryArguments",
+}
+# Any code point is at most 4 UTF-8 bytes, each sent as %XX (RFC 3986, section 2.1). A cursor is base64url
+# text and a dot, all unreserved characters that clients send as they are (RFC 3986, section 2.3).
+WORST_BYTES_PER_CHARACTER = 12
+CURSOR_ALPHABET = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def _acl(stack: Stack) -> dict[str, Any]:
+    return nested(stack.sources.waf, "WebAcl")
+
+
+def _rule(stack: Stack, name: str) -> dict[str, Any]:
+    return next(rule for rule in _acl(stack)["Rules"] if rule["Name"] == name)
+
+
+def _group(stack: Stack, group: str) -> dict[str, Any]:
+    return next(
+        rule
+        for rule in _acl(stack)["Rules"]
+        if rule["Statement"].get("ManagedRuleGroupStatement", {}).get("Name") == group
+    )
+
+
+def _longest_cursor(category_length: int) -> int:
+    """Characters of the longest cursor the API issues: a category listing's key (the table's and the index's)
+    with a category of 4-byte characters, each a 12-character JSON escape in the signed payload."""
+    codec = CursorCodec(lambda: b"any key")
+    item_id = str(uuid.uuid4())  # records.py: every id is a uuid4
+    category = "\U0010ffff" * category_length
+    cursor = codec.encode(f"products?category={category}", {"id": item_id, "category": category})
+    assert CURSOR_ALPHABET.fullmatch(cursor), cursor
+    return len(cursor)
+
+
+def _worst_value_bytes(name: str, schema: dict[str, Any]) -> int:
+    if schema.get("type") == "integer":
+        assert schema.get("minimum", -1) >= 0, f"{name}: a sign would add a byte"
+        return len(str(schema["maximum"]))
+    per_character = 1 if name == "cursor" else WORST_BYTES_PER_CHARACTER
+    return int(schema["maxLength"]) * per_character
+
+
+def check_every_valid_query_string_fits_under_the_waf_limit(stack: Stack) -> None:
+    rule = _rule(stack, "QueryStringOverLimit")
+    size = rule["Statement"]["SizeConstraintStatement"]
+    assert size == {
+        "FieldToMatch": {"QueryString": {}},
+        "ComparisonOperator": "GT",
+        "Size": MANAGED_QUERY_STRING_LIMIT,
+        "TextTransformations": [{"Priority": 0, "Type": "NONE"}],
+    }, "the WebACL's own query string limit must be the core rule set's, as sent"
+    assert rule["Action"] == {"Block": {}}, "refused as the managed rule refuses it (WAF_FILTERED, 403)"
+    assert rule["Priority"] < _group(stack, CORE)["Priority"]
+    body = stack.body
+    for path, item in body["paths"].items():
+        parameters = [p for p in item.get("get", {}).get("parameters", []) if p["in"] == "query"]
+        if not parameters:
+            continue
+        worst = sum(len(p["name"]) + 1 + _worst_value_bytes(p["name"], p["schema"]) for p in parameters)
+        worst += len(parameters) - 1  # the "&" between them
+        assert worst <= MANAGED_QUERY_STRING_LIMIT, f"GET {path}: a valid query string can take {worst} bytes"
+        cursors = [p["schema"] for p in parameters if p["name"] == "cursor"]
+        categories = [p["schema"]["maxLength"] for p in parameters if p["name"] == "category"]
+        for cursor in cursors:
+            longest = _longest_cursor(max(categories, default=0))
+            assert longest <= cursor["maxLength"], f"GET {path} issues cursors of {longest} characters"
+
+
+def _resolved(node: Any, stage: str) -> Any:
+    if isinstance(node, dict) and set(node) == {"Fn::Sub"}:
+        text = sub_text(node).replace("${ApiStageName}", stage)
+        assert "${" not in text, text
+        return text
+    if isinstance(node, dict):
+        return {key: _resolved(value, stage) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_resolved(value, stage) for value in node]
+    return node
+
+
+def check_query_argument_rules_block_everywhere_but_the_category_filter(stack: Stack) -> None:
+    for (group, name), _ in QUERY_ARGUMENT_RULES.items():
+        overrides = _group(stack, group)["Statement"]["ManagedRuleGroupStatement"].get(
+            "RuleActionOverrides", []
+        )
+        assert {"Name": name, "ActionToUse": {"Count": {}}} in overrides, f"{name} still blocks categories"
+    rule = _rule(stack, "QueryRulesOutsideCategoryFilter")
+    assert rule["Action"] == {"Block": {}}
+    assert rule["Priority"] > max(_group(stack, group)["Priority"] for group in (CORE, SQLI)), (
+        "a label match sees only labels of rules evaluated before it"
+    )
+    # The stage in the path WAF sees is the API's stage.
+    passed = stack.resources["Waf"]["Properties"]["Parameters"]["ApiStageName"]
+    assert passed == stack.sources.template["Resources"]["Api"]["Properties"]["StageName"], (
+        f"the exemption names stage {passed}, not the API's"
+    )
+    stage = stack.sources.template["Parameters"]["Environment"]["Default"]
+    statement = compile_statement(_resolved(rule["Statement"], stage))
+    inspection = Inspection(64 * 1024)
+    served = [("GET", f"/{stage}/products"), ("OPTIONS", f"/{stage}/products")]
+    refused = [
+        ("GET", f"/{stage}/users"),
+        ("GET", f"/{stage}/users/products"),
+        ("GET", f"/{stage}/products/x"),
+        ("POST", f"/{stage}/products"),
+        ("GET", f"/{stage}/products/"),
+        ("GET", "/products"),
+        ("HEAD", f"/{stage}/products"),
+    ]
+    for label in QUERY_ARGUMENT_RULES.values():
+        labels = Labels(present={label})
+        for method, path in served + refused:
+            blocked = statement.evaluate(WebRequest(method, path, b"category=x", b""), labels, inspection)
+            assert blocked is ((method, path) in refused), f"{label} on {method} {path}: blocked={blocked}"
+    unrelated = Labels(present={"awswaf:managed:aws:core-rule-set:NoUserAgent_Header"})
+    request = WebRequest("GET", f"/{stage}/users", b"", b"")
+    assert statement.evaluate(request, unrelated, inspection) is False
+
+
+CHECKS: list[Check] = [
+    check_every_valid_query_string_fits_under_the_waf_limit,
+    check_query_argument_rules_block_everywhere_but_the_category_filter,
+]
+
+
+def _web_acl(sources: Sources) -> dict[str, Any]:
+    return nested(sources.waf, "WebAcl")
+
+
+def _waf_rule(sources: Sources, name: str) -> dict[str, Any]:
+    return next(rule for rule in _web_acl(sources)["Rules"] if rule["Name"] == name)
+
+
+def _exemption(sources: Sources) -> list[dict[str, Any]]:
+    """[methods (Or), path (ByteMatch)] of the products list's exemption."""
+    statements = _waf_rule(sources, "QueryRulesOutsideCategoryFilter")["Statement"]["AndStatement"][
+        "Statements"
+    ]
+    exemption: list[dict[str, Any]] = statements[1]["NotStatement"]["Statement"]["AndStatement"]["Statements"]
+    return exemption
+
+
+def _label_rule_path(sources: Sources) -> dict[str, Any]:
+    path: dict[str, Any] = _exemption(sources)[1]["ByteMatchStatement"]
+    return path
+
+
+def _query_schema(sources: Sources, name: str) -> dict[str, Any]:
+    parameters = operation(sources, "/products", "get")["parameters"]
+    schema: dict[str, Any] = next(p["schema"] for p in parameters if p["name"] == name)
+    return schema
+
+
+def _drop_override(sources: Sources, name: str) -> None:
+    for rule in _web_acl(sources)["Rules"]:
+        managed = rule["Statement"].get("ManagedRuleGroupStatement", {})
+        managed["RuleActionOverrides"] = [
+            o for o in managed.get("RuleActionOverrides", []) if o["Name"] != name
+        ]
+
+
+def _drop_label(sources: Sources) -> None:
+    labels = _waf_rule(sources, "QueryRulesOutsideCategoryFilter")["Statement"]["AndStatement"]["Statements"][
+        0
+    ]
+    labels["OrStatement"]["Statements"].pop(2)
+
+
+MUTATIONS: Mutations = {
+    "cursor maxLength back to 2048": (
+        lambda s: _query_schema(s, "cursor").update(maxLength=2048),
+        check_every_valid_query_string_fits_under_the_waf_limit,
+    ),
+    "cursor shorter than the cursors the API issues": (
+        lambda s: _query_schema(s, "cursor").update(maxLength=512),
+        check_every_valid_query_string_fits_under_the_waf_limit,
+    ),
+    "category filter of 200 characters": (
+        lambda s: _query_schema(s, "category").update(maxLength=200),
+        check_every_valid_query_string_fits_under_the_waf_limit,
+    ),
+    "WAF query string limit halved": (
+        lambda s: _waf_rule(s, "QueryStringOverLimit")["Statement"]["SizeConstraintStatement"].update(
+            Size=1024
+        ),
+        check_every_valid_query_string_fits_under_the_waf_limit,
+    ),
+    "GenericLFI_QUERYARGUMENTS blocks again": (
+        lambda s: _drop_override(s, "GenericLFI_QUERYARGUMENTS"),
+        check_query_argument_rules_block_everywhere_but_the_category_filter,
+    ),
+    "SQLi_QUERYARGUMENTS blocks again": (
+        lambda s: _drop_override(s, "SQLi_QUERYARGUMENTS"),
+        check_query_argument_rules_block_everywhere_but_the_category_filter,
+    ),
+    "a counted query rule no longer blocks elsewhere": (
+        _drop_label,
+        check_query_argument_rules_block_everywhere_but_the_category_filter,
+    ),
+    "label rule before the groups": (
+        lambda s: _waf_rule(s, "QueryRulesOutsideCategoryFilter").update(Priority=2),
+        check_query_argument_rules_block_everywhere_but_the_category_filter,
+    ),
+    "exemption on any path ending in /products": (
+        lambda s: _label_rule_path(s).update(PositionalConstraint="ENDS_WITH", SearchString="/products"),
+        check_query_argument_rules_block_everywhere_but_the_category_filter,
+    ),
+    "exemption for another stage": (
+        lambda s: resource(s, "Waf")["Parameters"].update(ApiStageName="prod"),
+        check_query_argument_rules_block_everywhere_but_the_category_filter,
+    ),
+    "exemption without the preflight": (
+        lambda s: _exemption(s)[0]["OrStatement"]["Statements"].pop(1),
+        check_query_argument_rules_block_everywhere_but_the_category_filter,
+    ),
+    "exemption for a path with a trailing slash": (
+        lambda s: _label_rule_path(s).update(SearchString={"Fn::Sub": "/${ApiStageName}/products/"}),
+        check_query_argument_rules_block_everywhere_but_the_category_filter,
+    ),
+}
