@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import pytest
 import yaml
@@ -96,8 +97,8 @@ def test_the_functions_refuse_what_the_gateway_lets_through(api: Api, unique: st
     path = case.path.replace("{id}", str(case.value) if case.location == "path" else item_id)
     kwargs: dict[str, Any] = {"json": body} if case.method in ("POST", "PUT") else {}
     headers = {"If-Match": '"1"'} if case.method in ("PUT", "DELETE") else {}
-    if case.location == "query":
-        kwargs["params"] = {case.name: case.value}
+    if case.location == "query":  # a space as %20: a raw '+' is read by no documented rule (docs/local.md)
+        path = f"{path}?{urlencode({case.name: case.value}, quote_via=quote)}"
     elif case.location == "header":
         headers[case.name] = case.value
     elif case.location == "body":

@@ -28,10 +28,11 @@ from typing import Protocol
 
 # What is read of a request head at most: beyond it the request is refused and the connection closed.
 HEAD_CAP = 64 * 1024
-# API Gateway's REST API quotas: 10,240 bytes for the request line and the header values together, 10,240
-# characters for the URL of a regional API, a 10 MB payload.
+# API Gateway's REST API quotas: 10,240 bytes of header values, 10,240 characters of URL for a regional API, a
+# 10 MB payload; its HTTP API quotas word the 10,240 bytes as "request line and header values", the stricter
+# reading, which is the one counted here (docs/local.md).
 # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html
-# https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html (the same for HTTP APIs)
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
 HEADER_QUOTA = 10240
 URL_QUOTA = 10240
 BODY_LIMIT = 10 * 1024 * 1024
