@@ -63,10 +63,22 @@ def test_a_body_swapped_after_signing_is_refused(api: Api, unique: str, payload_
         assert api.post("/users", json={"name": "x", "email": email}).status_code == 201
 
 
-def test_a_session_token_the_api_never_issued_is_403(api: Api) -> None:
+def test_a_session_token_the_api_never_issued_is_403(
+    api: Api, collection: str, created: dict[str, Any], new_body: dict[str, Any]
+) -> None:
     made_up = Credentials(api.credentials.access_key, api.credentials.secret_key, "made-up-session-token")
-    body = assert_problem(api.get("/users", auth=ExecuteApiAuth(made_up, api.region)), 403)
-    assert "security token included in the request is invalid" in body["detail"]
+    auth = ExecuteApiAuth(made_up, api.region)
+    item = f"/{collection}/{created['id']}"
+    headers = {"If-Match": f'"{created["version"]}"'}
+    for response in (
+        api.get(f"/{collection}", auth=auth),
+        api.get(item, auth=auth),
+        api.put(item, json=new_body, headers=headers, auth=auth),
+        api.delete(item, headers=headers, auth=auth),
+    ):
+        body = assert_problem(response, 403)
+        assert "security token included in the request is invalid" in body["detail"]
+    assert api.get(item).json() == created
 
 
 def test_an_encoded_slash_after_an_id_reaches_no_item(
