@@ -185,6 +185,7 @@ def test_no_auth_overrides_and_external_dynamodb(tmp_path: Path) -> None:
         env={"AWS_ENDPOINT_URL_DYNAMODB": endpoint},
     )
     try:
+        requests.get(f"{server.url}/open", timeout=60)  # the cold start, which a loaded machine can take >1 s
         response = requests.post(f"{server.url}/items", json={"name": "ext", "price": 2}, timeout=30)
         assert response.status_code == 201, response.text
         assert response.headers["Access-Control-Allow-Origin"] == "https://other.example.com"
