@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if STATS.requests or STATS.contract:
+    if STATS.requests or STATS.contract or STATS.framing:
         minutes = time.monotonic() - STATS.started
         terminalreporter.write_sep("-", "e2e figures")
         terminalreporter.write_line(
@@ -46,6 +46,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
         if STATS.contract:
             terminalreporter.write_line(f"schemathesis contract: {STATS.contract}")
+        if STATS.framing:
+            terminalreporter.write_line(f"framing fuzz: {STATS.framing}")
 
 
 @pytest.fixture(scope="session")

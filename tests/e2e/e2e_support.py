@@ -24,6 +24,7 @@ class Stats:
 
     requests: int = 0
     contract: str = ""
+    framing: str = ""
     started: float = field(default_factory=time.monotonic)
     observed: set[tuple[str, str, str]] = field(default_factory=set)  # (METHOD, OpenAPI path, status)
     _lock: threading.Lock = field(default_factory=threading.Lock)

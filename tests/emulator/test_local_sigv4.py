@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -67,8 +68,6 @@ def test_no_authorization_is_a_missing_token() -> None:
         {"host": "127.0.0.1:3001"},
         {"region": "eu-west-1"},
         {"credentials": Credentials("AKIDLOCALTEST0000001", "other")},
-        {"credentials": Credentials("AKIDSOMEONEELSE00001", "secret")},
-        {"credentials": Credentials("AKIDLOCALTEST0000001", "secret", "session-token")},
     ],
 )
 def test_anything_changed_after_signing_is_refused(change: dict[str, object]) -> None:
@@ -76,6 +75,19 @@ def test_anything_changed_after_signing_is_refused(change: dict[str, object]) ->
     body = change.pop("data", body)  # type: ignore[assignment]
     with pytest.raises(sigv4.InvalidSignatureError):
         _verify(headers, body, **change)
+
+
+@pytest.mark.parametrize(
+    "server_credentials",
+    [
+        Credentials("AKIDSOMEONEELSE00001", "secret"),  # a key the server never issued
+        Credentials("AKIDLOCALTEST0000001", "secret", "session-token"),  # it issued a token, none was sent
+    ],
+)
+def test_credentials_the_server_did_not_issue_are_an_invalid_token(server_credentials: Credentials) -> None:
+    headers, body = _signed()
+    with pytest.raises(sigv4.UnrecognizedClientError, match="security token included in the request"):
+        _verify(headers, body, credentials=server_credentials)
 
 
 def test_other_service_is_refused() -> None:
@@ -108,8 +120,72 @@ def test_session_token_must_match() -> None:
     headers, body = _signed(credentials=session)
     assert _verify(headers, body, credentials=session).access_key == session.access_key
     headers["X-Amz-Security-Token"] = "token-2"
-    with pytest.raises(sigv4.InvalidSignatureError):
+    with pytest.raises(sigv4.UnrecognizedClientError):
         _verify(headers, body, credentials=session)
+
+
+@pytest.mark.parametrize("token", ["made-up-token", ""])
+def test_a_token_the_server_never_issued_is_refused_even_when_signed(token: str) -> None:
+    # The server's credentials have no session token: any X-Amz-Security-Token is one it never issued,
+    # signed or not (botocore signs it when the credentials carry one).
+    headers, body = _signed(credentials=Credentials(CREDS.access_key, CREDS.secret_key, token or None))
+    headers["X-Amz-Security-Token"] = token
+    with pytest.raises(sigv4.UnrecognizedClientError):
+        _verify(headers, body)
+
+
+def _signed_with_payload_header(value: str, body: bytes) -> dict[str, str]:
+    """Signed by botocore with X-Amz-Content-Sha256 set by the client (botocore then signs that value)."""
+    request = AWSRequest(
+        method="POST",
+        url=f"http://{HOST}/users/a%20b?limit=2&cursor=x%2By",
+        data=body,
+        headers={"Host": HOST, "X-Amz-Content-Sha256": value},
+    )
+    SigV4Auth(CREDS, "execute-api", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def test_the_payload_hash_header_must_be_the_hash_of_the_body_received() -> None:
+    body = b'{"a": 1}'
+    honest = _signed_with_payload_header(hashlib.sha256(body).hexdigest(), body)
+    assert _verify(honest, body).access_key == CREDS.access_key
+
+
+@pytest.mark.parametrize(
+    "claimed",
+    [
+        "UNSIGNED-PAYLOAD",  # the client opted out of signing the body: the body can be swapped
+        hashlib.sha256(b'{"a": 1}').hexdigest(),  # the hash of the body as signed, not as received
+        hashlib.sha256(b'{"a": 1}').hexdigest().upper(),  # the hash is lowercase hex
+    ],
+)
+def test_a_body_swapped_after_signing_is_refused_whatever_the_payload_header_says(claimed: str) -> None:
+    headers = _signed_with_payload_header(claimed, b'{"a": 1}')
+    with pytest.raises(sigv4.InvalidSignatureError, match="signature we calculated"):
+        _verify(headers, b'{"a": 2}')  # what arrived
+    with pytest.raises(sigv4.InvalidSignatureError):
+        _verify(headers, b'{"a": 1}' if claimed == "UNSIGNED-PAYLOAD" else b"")
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        lambda date: date.replace("T", "t"),
+        lambda date: date.replace("Z", "z"),
+        lambda date: date[:-1],  # no Z
+        lambda date: date[:4] + date[5:],  # a one-digit month or day, which strptime alone accepts
+        lambda date: f" {date}",
+        lambda date: date[:-2] + "Z",  # five-digit time
+        lambda date: date[:-1] + ".000Z",  # milliseconds ("Do not include milliseconds")
+    ],
+    ids=["lowercase t", "lowercase z", "no Z", "seven-digit date", "leading space", "short time", "millis"],
+)
+def test_x_amz_date_is_exactly_the_iso_8601_basic_format(rewrite: object) -> None:
+    headers, body = _signed()
+    headers["X-Amz-Date"] = rewrite(headers["X-Amz-Date"])  # type: ignore[operator]
+    with pytest.raises(sigv4.InvalidSignatureError, match="X-Amz-Date"):
+        _verify(headers, body)
 
 
 def test_the_published_local_key_is_only_used_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:

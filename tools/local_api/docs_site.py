@@ -13,6 +13,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from tools.local_api.keep_alive import REFUSAL
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PAGE = ROOT / "build" / "api-reference.html"
 DOCS_PATHS = ("/docs", "/docs/")
@@ -36,7 +38,7 @@ class DocsSite:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path not in (*DOCS_PATHS, SPEC_PATH):
+        if path not in (*DOCS_PATHS, SPEC_PATH) or REFUSAL in environ:  # a refusal is the API's to answer
             return self._api(environ, start_response)
         return self._answer(Request(environ), path)(environ, start_response)
 

@@ -1,15 +1,18 @@
 """API Gateway parity for what SAM CLI's emulator skips, as hooks on its own Flask app.
 
-before_request, in the order AWS applies them: AWS WAF (tools/local_api/waf.py: the WebACL's own rules);
-unknown resource/method -> 403 MISSING_AUTHENTICATION_TOKEN; OPTIONS -> the OpenAPI mock integration; IAM
-auth (SigV4) -> 403 MISSING_AUTHENTICATION_TOKEN / INVALID_SIGNATURE; request validators -> 400
-BAD_REQUEST_PARAMETERS / BAD_REQUEST_BODY. The runner's hooks fill requestContext.identity and record
-crashes and timeouts, which after_request turns into API Gateway's 502 and 504. Every refusal is WAF's
-custom response or the gateway response openapi.yaml configures, rendered from its own template.
+before_request, in the order AWS applies them: what the HTTP layer refused (http_framing.py: framing and
+API Gateway's quotas -> DEFAULT_4XX with that status, 413 REQUEST_TOO_LARGE); AWS WAF (waf.py: the WebACL's
+own rules); unknown resource/method -> 403 MISSING_AUTHENTICATION_TOKEN; OPTIONS -> the OpenAPI mock
+integration; IAM auth (SigV4) -> 403 MISSING_AUTHENTICATION_TOKEN / INVALID_SIGNATURE / ACCESS_DENIED; the
+query string (proxy_event.py) and request validators -> 400 BAD_REQUEST_PARAMETERS / BAD_REQUEST_BODY. The
+runner's hooks fill requestContext.identity, headers and query as API Gateway shapes them, and record
+crashes and timeouts, which after_request turns into 502 and 504. Every refusal is WAF's custom response or
+the gateway response openapi.yaml configures, rendered from its own template.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -20,15 +23,19 @@ from botocore.credentials import Credentials
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from tools.local_api import sam, sigv4
+from tools.local_api import proxy_event, sam, sigv4
+from tools.local_api.http_framing import BODY_LIMIT, Refusal
+from tools.local_api.keep_alive import HEADER_FIELDS, REFUSAL
 from tools.local_api.openapi import OpenApi, Operation, RenderedResponse
 from tools.local_api.request_models import parse_json, validation_error_string
 from tools.local_api.runner import Outcome
 from tools.local_api.waf import Blocked, WebAcl, WebRequest
 
 LOG = logging.getLogger(__name__)
-MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway's REST payload quota
+MAX_PAYLOAD = BODY_LIMIT  # API Gateway's REST payload quota
 LOCAL_ACCOUNT = "123456789012"
+# Read by the gateway itself to judge the signature: two of one is ambiguous, so it is refused (400).
+SIGNATURE_HEADERS = ("Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256")
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class Gateway:
         context["requestId"] = g.request_id
         context["accountId"] = LOCAL_ACCOUNT
         context["stage"] = self.settings.stage
+        proxy_event.reshape(event, request.environ.get(HEADER_FIELDS), g.get("query"))
         identity = context.setdefault("identity", {})
         identity["sourceIp"] = request.remote_addr
         identity["userAgent"] = request.headers.get("User-Agent")
@@ -78,7 +86,11 @@ class Gateway:
     # ---- Flask hooks
     def before_request(self) -> Response | None:
         g.request_id = str(uuid.uuid4())
-        g.outcome = None
+        g.outcome = g.query = None
+        refusal = request.environ.get(REFUSAL)
+        if isinstance(refusal, Refusal):  # the payload quota's 413 is API Gateway's own (not customizable)
+            kind = "REQUEST_TOO_LARGE" if refusal.status == 413 else "DEFAULT_4XX"
+            return self._gateway(kind, refusal.detail, status=refusal.status)
         try:
             return self._admit()
         except Exception:  # a parity bug must look like API Gateway's own 500, and be logged
@@ -99,11 +111,12 @@ class Gateway:
             return self._gateway("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
         if self.openapi.integration_type(operation) == "mock":
             return self._respond(self.openapi.render_mock(operation, request.headers))
-        if self.settings.auth and self.openapi.requires_sigv4(operation):
-            refused = self._authenticate()
-            if refused is not None:
-                return refused
-        refused = self._validate(operation)
+        signed = self.settings.auth and self.openapi.requires_sigv4(operation)
+        refused = self._authenticate() if signed else None
+        if refused is None:
+            refused = self._read_query()
+        if refused is None:
+            refused = self._validate(operation)
         if refused is None:
             _text_body()
         return refused
@@ -132,7 +145,7 @@ class Gateway:
             error = request.routing_exception
             if not isinstance(error, MethodNotAllowed) or not error.valid_methods:
                 return None
-            adapter = _adapter()
+            adapter = current_app.url_map.bind_to_environ(request.environ)
             try:
                 rule, _ = adapter.match(method=sorted(error.valid_methods)[0], return_rule=True)
             except (NotFound, MethodNotAllowed):
@@ -141,6 +154,9 @@ class Gateway:
         return self.openapi.operation(resource, request.method)
 
     def _authenticate(self) -> Response | None:
+        repeated = proxy_event.repeated(request.environ.get(HEADER_FIELDS) or [], SIGNATURE_HEADERS)
+        if repeated is not None:
+            return self._gateway("DEFAULT_4XX", f"Header {repeated} given more than once", status=400)
         try:
             g.caller = sigv4.verify(
                 method=request.method,
@@ -156,17 +172,26 @@ class Gateway:
             return self._gateway("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
         except sigv4.InvalidSignatureError as refusal:
             return self._gateway("INVALID_SIGNATURE", str(refusal))
+        except sigv4.UnrecognizedClientError as refusal:
+            return self._gateway("ACCESS_DENIED", str(refusal))
+        return None
+
+    def _read_query(self) -> Response | None:
+        try:
+            g.query = proxy_event.parse_query(str(request.environ.get("QUERY_STRING", "")))
+        except proxy_event.QueryError as error:
+            detail = str(error)
+            return self._gateway("BAD_REQUEST_PARAMETERS", detail, validation_errors=json.dumps(detail)[1:-1])
         return None
 
     def _validate(self, operation: Operation) -> Response | None:
         check_body, check_parameters = self.openapi.validator_settings(operation)
         if check_parameters:
+            query = dict(g.query or [])
             missing = [
                 name
                 for location, name in self.openapi.required_parameters(operation)
-                if not (
-                    request.args.get(name) if location == "query" else request.headers.get(name, "").strip()
-                )
+                if not (query.get(name) if location == "query" else request.headers.get(name, "").strip())
             ]
             if missing:
                 return self._gateway(
@@ -249,10 +274,6 @@ class Gateway:
             response.headers["Content-Type"] = "application/json"
         response.headers.setdefault("x-amzn-RequestId", g.get("request_id", ""))
         return response
-
-
-def _adapter() -> Any:
-    return current_app.url_map.bind_to_environ(request.environ)
 
 
 def _text_body() -> None:
