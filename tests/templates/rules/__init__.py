@@ -4,9 +4,9 @@ test_templates.py runs every check on the real templates; test_mutations.py appl
 and expects its check to fail, so that no rule passes by accident.
 """
 
-from tests.templates.rules import api, contracts, data, edge, functions, iam, monitoring
+from tests.templates.rules import api, contracts, data, deployments, edge, functions, iam, monitoring
 from tests.templates.rules.base import Check, Mutations
 
-MODULES = (api, functions, iam, edge, data, monitoring, contracts)
+MODULES = (api, functions, deployments, iam, edge, data, monitoring, contracts)
 CHECKS: list[Check] = [check for module in MODULES for check in module.CHECKS]
 MUTATIONS: Mutations = {case: mutation for module in MODULES for case, mutation in module.MUTATIONS.items()}
