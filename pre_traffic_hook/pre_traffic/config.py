@@ -53,5 +53,5 @@ def hook_config(environ: Mapping[str, str] = os.environ) -> HookConfig:
 def current() -> HookConfig:
     """This container's settings, read on the first call: inside the handler, so that a broken variable is
     reported to CodeDeploy as a failed check instead of failing the import (which would leave the
-    deployment waiting for a status until CodeDeploy's hook timeout)."""
+    deployment waiting for a status that never comes)."""
     return hook_config()

@@ -1,9 +1,10 @@
 """CodeDeploy's BeforeAllowTraffic hook: check the new versions, then report Succeeded or Failed, once.
 
 CodeDeploy invokes the hook asynchronously with the deployment's id and this hook execution's id, and moves
-no traffic until it gets a status through PutLifecycleEventHookExecutionStatus (or the hook times out after
-an hour). So whatever goes wrong in the check, even in the hook's own settings, ends in a Failed report.
+no traffic until it gets a status through PutLifecycleEventHookExecutionStatus (or its wait for one times
+out). So whatever goes wrong in the check, even in the hook's own settings, ends in a Failed report.
 https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
+https://github.com/aws/serverless-application-model/blob/develop/docs/safe_lambda_deployments.rst (asynchronous)
 https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_PutLifecycleEventHookExecutionStatus.html
 """
 
@@ -65,7 +66,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
     failures = failures_of_new_versions(context)
     status: Status = "Failed" if failures else "Succeeded"
     # Names, statuses and error types only: the functions' answers (personal data) are never logged.
-    logger.info(
+    log = logger.error if failures else logger.info
+    log(
         "pre-traffic check",
         extra={"deployment_id": hook.deployment_id, "status": status, "failures": failures},
     )

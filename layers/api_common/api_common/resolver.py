@@ -124,27 +124,21 @@ def create_resolver() -> APIGatewayRestResolver:
 
 
 def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
-    """The function's handler: observability around the guards and the resolver, and every 5xx counted for the
-    version that answered it (api_common.server_errors)."""
+    """The function's handler: observability around the guards and the resolver."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler(capture_response=False)  # responses carry personal data (emails)
     @metrics.log_metrics(capture_cold_start_metric=True)
+    @server_errors.counted  # every 5xx answered, per version: what the rollback alarms watch
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        response = _answer(app, event, context)
-        server_errors.record(int(response["statusCode"]), context)  # what the rollback alarms watch
-        return response
+        request = APIGatewayProxyEvent(event)
+        problem = guards.refusal(request)
+        if problem is None:
+            return app.resolve(guards.with_canonical_content_type(event), context)
+        logger.info("request refused before routing", extra={"status": problem.status.value})
+        builder: ResponseBuilder[APIGatewayProxyEvent] = ResponseBuilder(
+            response=problem_response(problem), serializer=jsonio.dumps
+        )
+        return builder.build(request)
 
     return cast(LambdaHandler, lambda_handler)
-
-
-def _answer(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    request = APIGatewayProxyEvent(event)
-    problem = guards.refusal(request)
-    if problem is None:
-        return app.resolve(guards.with_canonical_content_type(event), context)
-    logger.info("request refused before routing", extra={"status": problem.status.value})
-    builder: ResponseBuilder[APIGatewayProxyEvent] = ResponseBuilder(
-        response=problem_response(problem), serializer=jsonio.dumps
-    )
-    return builder.build(request)

@@ -11,7 +11,10 @@ version that runs, also when API Gateway invokes the function through its alias
 of the function being executed": https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
 """
 
+import functools
+from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,6 +22,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 METRIC_NAME = "ServerErrorResponses"
 FUNCTION_DIMENSION = "FunctionName"
 VERSION_DIMENSION = "ExecutedVersion"
+
+Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
 def record(status: int, context: LambdaContext) -> None:
@@ -34,3 +39,15 @@ def record(status: int, context: LambdaContext) -> None:
     metric.add_dimension(name=VERSION_DIMENSION, value=context.function_version)
     metric.add_metric(name=METRIC_NAME, unit=MetricUnit.Count, value=1)
     metric.flush_metrics()
+
+
+def counted(handler: Handler) -> Handler:
+    """The handler, recording the status of every answer it returns (an exception is Lambda's Errors)."""
+
+    @functools.wraps(handler)
+    def answer(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        response = handler(event, context)
+        record(int(response["statusCode"]), context)
+        return response
+
+    return answer
