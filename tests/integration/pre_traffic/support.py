@@ -87,6 +87,12 @@ class Kept(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.lines.append(self.format(record))
 
+    @property
+    def failures(self) -> list[str]:
+        """The failures of the one verdict the hook logged."""
+        (verdict,) = [json.loads(line) for line in self.lines if '"pre-traffic check"' in line]
+        return list(verdict["failures"])
+
 
 class AnswersFromAnyThread:
     """A Lambda client for the checks side by side: answers by version and path, whichever thread asks. It can
@@ -107,7 +113,7 @@ class AnswersFromAnyThread:
             self.asked.add(FunctionName)
             self.first_calls.wait()  # raises BrokenBarrierError if the other version is not asked meanwhile
         if FunctionName == self.hold:
-            self.released.wait()
+            self.released.wait(timeout=30)  # the test releases it once the hook has reported
         path = json.loads(Payload)["path"]
         index = 0 if path.count("/") == 2 else (1 if "limit" in Payload.decode() else 2)
         return {"StatusCode": 200, "Payload": stream(self.answers[FunctionName][index])}

@@ -1,9 +1,10 @@
 """The PreTraffic hook reports Succeeded only when both new versions answer every probe rightly, Failed
-otherwise, and exactly once either way.
+otherwise, and exactly once either way; its verdict names the version and the probe that failed.
 
 Lambda and CodeDeploy are botocore Stubbers on the hook's own clients: every call is checked against the
 service model and the expected parameters (the version ARN, the hook's ids, the status), in order, since the
-checks run one after the other here (the `in_order` fixture).
+checks run one after the other here (the `in_order` fixture). A version's checks stop at its first failure,
+so a call after it would find no stubbed answer.
 """
 
 from collections.abc import Callable
@@ -28,80 +29,115 @@ from tests.integration.pre_traffic.support import (
     run_hook,
 )
 
+Reports = Callable[[str], None]
+MISSING_ID = "GET /users/{id} of a missing id"
+PAGE_PROBE = "GET /users?limit=1"
+
 
 def test_right_answers_from_both_versions_succeed(
-    lambda_stub: Lambda, reports: Callable[[str], None]
+    lambda_stub: Lambda, reports: Reports, hook_log: Kept
 ) -> None:
     """Every invoke names the version ARN the template hands the hook, not the alias (the Stubber checks)."""
     lambda_stub.answers(USERS_ARN, *RIGHT_ANSWERS)
     lambda_stub.answers(PRODUCTS_ARN, *RIGHT_ANSWERS)
     reports("Succeeded")
     run_hook()
+    assert hook_log.failures == []
+
+
+PROBES = ["GET /products/{id} of a missing id", "GET /products?limit=1", "GET /products?cursor=<unsigned>"]
 
 
 @pytest.mark.parametrize("position", range(len(RIGHT_ANSWERS)))
 @pytest.mark.parametrize("status", [500, 503])
 def test_a_5xx_on_any_probe_fails(
-    lambda_stub: Lambda, reports: Callable[[str], None], position: int, status: int
+    lambda_stub: Lambda, reports: Reports, hook_log: Kept, position: int, status: int
 ) -> None:
-    # The products version fails at probe `position`; its later probes are not asked.
     lambda_stub.answers(USERS_ARN, *RIGHT_ANSWERS)
     lambda_stub.answers(PRODUCTS_ARN, *RIGHT_ANSWERS[:position], problem(status))
     reports("Failed")
     run_hook()
+    (failure,) = hook_log.failures
+    assert failure.startswith(f"products: {PROBES[position]}: expected"), failure
+    assert f"got {status} application/problem+json" in failure
 
 
 def test_a_crashing_version_fails_and_only_its_error_type_is_logged(
-    lambda_stub: Lambda, reports: Callable[[str], None], hook_log: Kept
+    lambda_stub: Lambda, reports: Reports, hook_log: Kept
 ) -> None:
     lambda_stub.crashes(USERS_ARN, "Runtime.ImportModuleError")
     lambda_stub.answers(PRODUCTS_ARN, *RIGHT_ANSWERS)
     reports("Failed")
     run_hook()
-    logs = "\n".join(hook_log.lines)
-    assert "Runtime.ImportModuleError" in logs
-    assert "alice@example.com" not in logs
+    assert hook_log.failures == [
+        f"users: {MISSING_ID}: function error (Unhandled): Runtime.ImportModuleError"
+    ]
+    assert "alice@example.com" not in "\n".join(hook_log.lines)
 
 
 @pytest.mark.parametrize(
-    "wrong",
+    ("wrong", "reason"),
     [
-        proxy_result(200, {"users": []}, "application/json"),  # no items
-        proxy_result(200, {"items": []}, "application/json"),  # no nextCursor
-        proxy_result(200, PAGE, "text/html"),
-        proxy_result(404, {"status": 404}, "application/problem+json"),
-        {"statusCode": 200, "body": "<html>", "multiValueHeaders": {"Content-Type": ["application/json"]}},
-        {"message": "not a proxy result"},
+        (proxy_result(200, {"users": []}, "application/json"), "the 200 body has no items list"),
+        (proxy_result(200, {"items": []}, "application/json"), "the 200 body has no nextCursor"),
+        (
+            proxy_result(200, {"items": [], "nextCursor": 3}, "application/json"),
+            "the 200 body has no nextCursor",
+        ),
+        (proxy_result(200, PAGE, "text/html"), "expected 200 application/json, got 200 text/html"),
+        (problem(404), "expected 200 application/json, got 404"),
+        (
+            {
+                "statusCode": 200,
+                "body": "<html>",
+                "multiValueHeaders": {"Content-Type": ["application/json"]},
+            },
+            "the body is not JSON",
+        ),
+        ({"message": "not a proxy result"}, "not an API Gateway proxy result"),
     ],
 )
 def test_a_wrong_list_shape_fails(
-    lambda_stub: Lambda, reports: Callable[[str], None], wrong: dict[str, Any]
+    lambda_stub: Lambda, reports: Reports, hook_log: Kept, wrong: dict[str, Any], reason: str
 ) -> None:
     lambda_stub.answers(USERS_ARN, RIGHT_ANSWERS[0], wrong)
     lambda_stub.answers(PRODUCTS_ARN, *RIGHT_ANSWERS)
     reports("Failed")
     run_hook()
+    (failure,) = hook_log.failures
+    assert failure.startswith(f"users: {PAGE_PROBE}: {reason}"), failure
 
 
-def test_a_200_where_the_missing_id_must_be_404_fails(
-    lambda_stub: Lambda, reports: Callable[[str], None]
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        proxy_result(200, {"id": "x"}, "application/json"),
+        proxy_result(404, {"message": "Not Found"}, "application/json"),  # not the problem shape
+        proxy_result(404, {"title": "Not Found"}, "application/problem+json"),  # no status member
+    ],
+)
+def test_anything_but_the_404_problem_for_a_missing_id_fails(
+    lambda_stub: Lambda, reports: Reports, hook_log: Kept, wrong: dict[str, Any]
 ) -> None:
-    lambda_stub.answers(USERS_ARN, proxy_result(200, {"id": "x"}, "application/json"))
+    lambda_stub.answers(USERS_ARN, wrong)
     lambda_stub.answers(PRODUCTS_ARN, *RIGHT_ANSWERS)
     reports("Failed")
     run_hook()
+    (failure,) = hook_log.failures
+    assert failure.startswith(f"users: {MISSING_ID}: "), failure
 
 
 @pytest.mark.parametrize(
     "code", ["AccessDeniedException", "ResourceNotFoundException", "TooManyRequestsException"]
 )
 def test_an_invoke_the_hook_may_not_make_fails(
-    lambda_stub: Lambda, reports: Callable[[str], None], code: str
+    lambda_stub: Lambda, reports: Reports, hook_log: Kept, code: str
 ) -> None:
     lambda_stub.refuses(code)
     lambda_stub.answers(PRODUCTS_ARN, *RIGHT_ANSWERS)
     reports("Failed")
     run_hook()
+    assert hook_log.failures == [f"users: {MISSING_ID}: invoke refused: {code}"]
 
 
 @pytest.mark.parametrize(
@@ -116,7 +152,8 @@ def test_an_invoke_the_hook_may_not_make_fails(
 )
 def test_a_broken_hook_setting_fails_without_invoking(
     lambda_stub: Lambda,
-    reports: Callable[[str], None],
+    reports: Reports,
+    hook_log: Kept,
     monkeypatch: pytest.MonkeyPatch,
     variables: dict[str, str],
 ) -> None:
@@ -124,6 +161,7 @@ def test_a_broken_hook_setting_fails_without_invoking(
         monkeypatch.setenv(name, value)
     reports("Failed")
     run_hook()  # no invoke is stubbed: one would raise
+    assert hook_log.failures == ["the check could not run: RuntimeError"]
 
 
 def test_a_report_that_does_not_go_through_raises_for_lambda_to_retry(lambda_stub: Lambda) -> None:
