@@ -4,7 +4,7 @@ CodeDeploy invokes the hook asynchronously with the deployment's id and this hoo
 no traffic until it gets a status through PutLifecycleEventHookExecutionStatus (or its wait for one times
 out). So whatever goes wrong in the check, even in the hook's own settings, ends in a Failed report.
 https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
-https://github.com/aws/serverless-application-model/blob/develop/docs/safe_lambda_deployments.rst (asynchronous)
+https://github.com/aws/serverless-application-model/blob/develop/docs/safe_lambda_deployments.rst
 https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_PutLifecycleEventHookExecutionStatus.html
 """
 
