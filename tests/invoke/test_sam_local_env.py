@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from samcli.commands.local.lib.local_lambda import LocalLambdaRunner
+from samcli.lib.providers.api_provider import ApiProvider
 from samcli.lib.providers.provider import Function
 from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
@@ -26,7 +27,7 @@ from tools.local_api.container_backend import DEFAULT_PORT, ENV_VARS_FILE, Conta
 from tools.local_api.invoke import Collector
 from tools.local_api.runner import InProcessRunner
 from tools.local_api.samples import ITEMS
-from tools.local_api.stack import load_stack
+from tools.local_api.stack import api_targets, load_stack
 
 REGION = "us-east-1"
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SECRETS_MANAGER")
@@ -44,10 +45,12 @@ CALLS = [
 
 @pytest.fixture(scope="module")
 def functions() -> dict[str, Function]:
+    """The functions `sam local start-api` serves (the PreTraffic hook is CodeDeploy's, not the API's)."""
     with contextlib.chdir(ROOT):
         stacks, _ = SamLocalStackProvider.get_stacks("template.yaml")
+        served = api_targets(ApiProvider(stacks, cwd=str(ROOT)).api)
         provider = SamFunctionProvider(stacks)
-        return {function.name: function for function in provider.get_all()}
+        return {function.name: function for function in provider.get_all() if function.full_path in served}
 
 
 @pytest.fixture(scope="module")

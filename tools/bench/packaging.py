@@ -70,13 +70,22 @@ def sam_build(repo: Path, build_dir: Path) -> None:
 
 
 def read_functions(build_dir: Path) -> list[Function]:
-    """The built template's functions, with Globals, layers and environment resolved by SAM CLI."""
+    """The built template's API functions (not the deployment hook), with Globals, layers and environment
+    resolved by SAM CLI."""
+    from samcli.lib.providers.api_provider import ApiProvider
     from samcli.lib.providers.sam_function_provider import SamFunctionProvider
     from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
+    from tools.local_api.sam import quiet_sam_logging
+    from tools.local_api.stack import api_targets
+
+    quiet_sam_logging()
     stacks, _ = SamLocalStackProvider.get_stacks(str(build_dir / "template.yaml"))
+    served = api_targets(ApiProvider(stacks, cwd=str(build_dir)).api)
     functions = []
     for fn in SamFunctionProvider(stacks, use_raw_codeuri=True).get_all():
+        if fn.full_path not in served:
+            continue
         variables = (fn.environment or {}).get("Variables", {})
         functions.append(
             Function(

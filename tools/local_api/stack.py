@@ -47,8 +47,12 @@ def load_stack(
             parameter_overrides=dict(parameter_overrides or {}),
             global_parameter_overrides=pseudo,
         )
-        functions = {function.full_path: function for function in sam.SamFunctionProvider(stacks).get_all()}
         api = sam.ApiProvider(stacks, cwd=str(template.parent)).api
+        functions = {
+            function.full_path: function
+            for function in sam.SamFunctionProvider(stacks).get_all()
+            if function.full_path in api_targets(api)
+        }
     root = next(stack for stack in stacks if not stack.parent_stack_path)
     parameters = _parameter_values(root.template_dict, {**pseudo, **(parameter_overrides or {})})
     return LocalStack(
@@ -60,6 +64,12 @@ def load_stack(
         openapi=_openapi(root, template.parent, parameters),
         web_acl=_associated_web_acl(stacks, pseudo),
     )
+
+
+def api_targets(api: sam.Api) -> set[str]:
+    """The functions the API's routes invoke: all the local API runs. A function nothing routes to (the
+    PreTraffic hook, which CodeDeploy invokes during a deployment) is not served, as API Gateway would not."""
+    return {str(route.function_name) for route in api.routes}
 
 
 def _parameter_values(template: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
-from api_common import guards, jsonio
+from api_common import guards, jsonio, server_errors
 from api_common.observability import logger, metrics, tracer
 from api_common.problems import FieldError, Problem, invalid, not_found
 from api_common.responses import problem_response
@@ -129,6 +129,7 @@ def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler(capture_response=False)  # responses carry personal data (emails)
     @metrics.log_metrics(capture_cold_start_metric=True)
+    @server_errors.counted  # every 5xx answered, per version: what the rollback alarms watch
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         request = APIGatewayProxyEvent(event)
         problem = guards.refusal(request)

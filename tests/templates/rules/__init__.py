@@ -8,6 +8,7 @@ from tests.templates.rules import (
     api,
     contracts,
     data,
+    deployments,
     edge,
     functions,
     iam,
@@ -18,6 +19,18 @@ from tests.templates.rules import (
 )
 from tests.templates.rules.base import Check, Mutations
 
-MODULES = (api, functions, iam, edge, data, monitoring, contracts, stage_deployment, waf_query, waf_capacity)
+MODULES = (
+    api,
+    functions,
+    deployments,
+    iam,
+    edge,
+    data,
+    monitoring,
+    contracts,
+    stage_deployment,
+    waf_query,
+    waf_capacity,
+)
 CHECKS: list[Check] = [check for module in MODULES for check in module.CHECKS]
 MUTATIONS: Mutations = {case: mutation for module in MODULES for case, mutation in module.MUTATIONS.items()}

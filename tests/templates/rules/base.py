@@ -41,10 +41,26 @@ def refers_to(value: Any, logical_id: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- derived facts
+def deployment_hooks(stack: Stack) -> set[str]:
+    """The functions CodeDeploy runs around a deployment: what the aliases' UpdatePolicy names as hooks."""
+    hooks = set()
+    for alias in stack.of_type("AWS::Lambda::Alias").values():
+        update = alias.get("UpdatePolicy", {}).get("CodeDeployLambdaAliasUpdate", {})
+        for key in ("BeforeAllowTrafficHook", "AfterAllowTrafficHook"):
+            if isinstance(update.get(key), dict) and isinstance(update[key].get("Ref"), str):
+                hooks.add(update[key]["Ref"])
+    return hooks
+
+
 def functions(stack: Stack) -> list[str]:
-    """The functions template.yaml declares."""
+    """The functions template.yaml declares behind the API: all but the deployment hooks."""
     resources = stack.sources.template["Resources"]
-    return [name for name, resource in resources.items() if resource["Type"] == "AWS::Serverless::Function"]
+    hooks = deployment_hooks(stack)
+    return [
+        name
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function" and name not in hooks
+    ]
 
 
 def function(stack: Stack, name: str) -> dict[str, Any]:

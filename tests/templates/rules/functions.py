@@ -82,8 +82,8 @@ def check_deployments_shift_the_alias_with_rollback(stack: Stack) -> None:
         alarms = group.get("AlarmConfiguration", {})
         assert alarms.get("Enabled") is True, f"{name} rolls back on no alarm"
         assert alarms["Alarms"] == [
-            {"Name": {"Fn::GetAtt": ["Monitoring", f"Outputs.{name}ErrorRateAlarmName"]}}
-        ], f"{name} rolls back on no alarm of its own"
+            {"Name": {"Fn::GetAtt": ["Monitoring", f"Outputs.{name}RollbackAlarmName"]}}
+        ], f"{name} rolls back on no alarm of its own (rules.deployments checks what it watches)"
         assert "DEPLOYMENT_STOP_ON_ALARM" in group["AutoRollbackConfiguration"]["Events"]
         config = next(
             c["Properties"]

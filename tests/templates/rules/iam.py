@@ -25,12 +25,14 @@ from tests.templates.rules.base import (
 from tests.templates.stack import Sources, Stack, as_list
 
 # AWS offers no resource-level permissions for these actions
-# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html,
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html).
 RESOURCE_STAR_ALLOWED = {
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "xray:GetSamplingRules",
     "xray:GetSamplingTargets",
+    "codedeploy:PutLifecycleEventHookExecutionStatus",
 }
 LOG_GROUP_ARN = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
 

@@ -65,13 +65,12 @@ def check_every_function_is_watched(stack: Stack) -> None:
             for alarm_name, alarm in found.items()
             if {"Name": "FunctionName", "Value": {"Ref": parameter}} in _dimensions(alarm)
         }
-        kinds = {
-            kind for kind in ("ErrorRate", "ThrottleRate", "Duration") if f"{name}{kind}Alarm" in watching
-        }
-        assert kinds == {"ErrorRate", "ThrottleRate", "Duration"}, f"{name} is watched by {sorted(watching)}"
-        # The rollback alarm of the deployment (rules.functions) is this output.
-        output = stack.sources.monitoring["Outputs"][f"{name}ErrorRateAlarmName"]
-        assert output["Value"] == {"Ref": f"{name}ErrorRateAlarm"}
+        expected = {"ErrorRate", "ThrottleRate", "Duration", "VersionFailureRate"}
+        kinds = {kind for kind in expected if f"{name}{kind}Alarm" in watching}
+        assert kinds == expected, f"{name} is watched by {sorted(watching)}"
+        # The rollback alarm of the deployment (rules.functions, rules.deployments) is this output.
+        output = stack.sources.monitoring["Outputs"][f"{name}RollbackAlarmName"]
+        assert output["Value"] == {"Ref": f"{name}VersionFailureRateAlarm"}
 
 
 def check_monitoring_inputs_are_names(stack: Stack) -> None:
@@ -91,7 +90,8 @@ def check_dashboard_covers_every_service(stack: Stack) -> None:
     rendered = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))
     assert rendered["widgets"]
     namespaces = {
-        namespace
+        # A namespace passed as a parameter appears in the dashboard as that parameter.
+        f"${{{namespace['Ref']}}}" if isinstance(namespace, dict) else namespace
         for alarm in alarms(stack).values()
         for namespace in [alarm.get("Namespace")]
         + [q.get("MetricStat", {}).get("Metric", {}).get("Namespace") for q in alarm.get("Metrics", [])]
