@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from tools.local_api.container_backend import CREDENTIALS, ContainerBackend
-from tools.local_api.sam_local_api import main
+from tools.local_api.sam_local_api import main, warm_up_paths
 from tools.local_api.samples import USER_ID
 
 FAKE_SAM = """#!{python}
@@ -27,6 +27,7 @@ def stop(*_):
 signal.signal(signal.SIGINT, stop)
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        log.write(f"GET {{self.path}}\\n"); log.flush()
         self.send_response(200); self.end_headers(); self.wfile.write(b"[]")
 server = http.server.HTTPServer(("127.0.0.1", port), Handler)
 time.sleep(1)  # SAM CLI starts its warm containers before it serves
@@ -92,7 +93,7 @@ def test_the_suite_runs_against_the_started_api_as_sam_local_then_sam_is_stopped
             "--skip-pull-image", "--template", "t.yaml", "--", "-k", "waf or method"]  # fmt: skip
     assert main(argv) == 3  # the suite's exit code
 
-    sam_call, stopped = sam_log.read_text().splitlines()
+    sam_call, *requests, stopped = sam_log.read_text().splitlines()
     call = json.loads(sam_call)
     assert call[:2] == ["local", "start-api"]
     expected = {
@@ -106,6 +107,8 @@ def test_the_suite_runs_against_the_started_api_as_sam_local_then_sam_is_stopped
         assert call[call.index(option) + 1] == value
     assert "--skip-pull-image" in call
     assert stopped == "stopped"  # SIGINT: SAM CLI removes its warm containers
+    # each function answered once (its cold start) before the suite's own request
+    assert requests == ["GET /products", "GET /users", "GET /users"]
     run = json.loads(pytest_log.read_text())
     assert run["argv"][0] == "tests/e2e"
     assert run["argv"][-2:] == ["-k", "waf or method"]
@@ -137,3 +140,7 @@ def test_no_suite_runs_when_sam_local_does_not_serve(
 
     assert not pytest_log.exists()
     assert "sam local start-api did not serve" in capsys.readouterr().err
+
+
+def test_every_function_of_the_template_is_warmed_by_a_get_without_parameters() -> None:
+    assert warm_up_paths() == ["/products", "/users"]

@@ -1,7 +1,9 @@
 """python -m tools.local_api.sam_local_api: the e2e suite against real `sam local start-api` (Docker).
 
 Needs `sam build` done and `make backend` running (local/env.json points the functions at it). Reseeds the
-backend, starts `sam local start-api` with warm containers, waits until it answers, then runs tests/e2e with
+backend, starts `sam local start-api` with warm containers, waits until every function has answered once (a
+container starts the runtime, and so imports the handler, on its first invoke: minutes under qemu, longer
+than the suite's 30 s per request), then runs tests/e2e with
 E2E_TARGET=sam-local, so the tests that need what SAM CLI's emulator lacks are skipped with the reason
 (tests/e2e/targets.py). SAM CLI is stopped (SIGINT, which removes its warm containers) whatever happens; the
 exit code is the suite's. Arguments before `--` go to `sam local start-api` (e.g. --skip-pull-image
@@ -24,6 +26,7 @@ from types import FrameType
 
 from tools.local_api.container_backend import DEFAULT_PORT, default_host, reseed_running
 from tools.local_api.sam_local_events import PINNED_SAM, PROJECT, REGION
+from tools.local_api.stack import load_stack
 
 READY_LINE = "Running on"  # werkzeug's banner: SAM CLI's Flask app serves
 
@@ -44,25 +47,40 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[str]]:
     return args, sam_args, pytest_args
 
 
-def _answers(url: str) -> bool:
+def warm_up_paths() -> list[str]:
+    """One GET path without parameters per function of the template (unsigned: sam local checks nothing)."""
+    routes = load_stack(PROJECT / "template.yaml", REGION).api.routes
+    paths = {
+        str(route.function_name): route.path
+        for route in sorted(routes, key=lambda route: route.path, reverse=True)
+        if "GET" in route.methods and "{" not in route.path
+    }
+    return sorted(paths.values())
+
+
+def _answers(url: str, timeout: float) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=30):  # noqa: S310 - our own http://127.0.0.1 URL
+        with urllib.request.urlopen(url, timeout=timeout):  # noqa: S310 - our own http://127.0.0.1 URL
             return True
     except urllib.error.HTTPError:
-        return True  # any HTTP answer means it serves
+        return True  # any HTTP answer means the function ran
     except OSError:
         return False
 
 
-def _wait_until_ready(sam: subprocess.Popen[bytes], log: Path, url: str, timeout: int) -> bool:
+def _wait_until_ready(sam: subprocess.Popen[bytes], log: Path, urls: list[str], timeout: int) -> bool:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    pending = list(urls)
+    while pending and time.monotonic() < deadline:
         if sam.poll() is not None:
             return False
-        if READY_LINE in log.read_text(errors="replace") and _answers(url):
-            return True
+        if READY_LINE in log.read_text(errors="replace") and _answers(
+            pending[0], deadline - time.monotonic()
+        ):
+            pending.pop(0)
+            continue
         time.sleep(1)
-    return False
+    return not pending
 
 
 def _stop(sam: subprocess.Popen[bytes]) -> None:
@@ -98,11 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     with log.open("wb") as output:
         sam = subprocess.Popen(command, cwd=PROJECT, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
     try:
-        if not _wait_until_ready(sam, log, f"{url}/users", args.ready_timeout):
+        if not _wait_until_ready(sam, log, [url + path for path in warm_up_paths()], args.ready_timeout):
             print(log.read_text(errors="replace")[-4000:], file=sys.stderr)
             print(f"sam local start-api did not serve {url} (log: {log})", file=sys.stderr)
             return 1
-        print(f"sam local start-api serves {url} after {time.monotonic() - started:.0f} s", flush=True)
+        ready = time.monotonic() - started
+        print(f"sam local start-api serves {url}, every function warm, after {ready:.0f} s", flush=True)
         pytest = args.pytest.split() if args.pytest else [sys.executable, "-m", "pytest"]
         suite = [*pytest, "tests/e2e", "-p", "no:cacheprovider", "--no-cov", "-q", "-rs", *pytest_args]
         environment = {**os.environ, "E2E_TARGET": "sam-local", "API_URL": url}
