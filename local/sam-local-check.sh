@@ -76,7 +76,8 @@ in_ns ip link set lo up
   >"$LOGS/dockerd.log" 2>&1 &
 DOCKERD_PID=$!
 export DOCKER_HOST="unix://$STATE/docker.sock"
-for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+# Waits while the process lives: on a busy machine, and niced, start-up can take minutes.
+for _ in $(seq 600); do docker info >/dev/null 2>&1 && break; kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 1; done
 docker info >/dev/null
 
 # --- the base image, rebuilt only when its inputs change.
@@ -104,7 +105,11 @@ grep -q '^    Timeout: 900$' "$QEMU_TEMPLATE" || { echo "no Globals Timeout foun
 # --- the backend the functions reach as host.docker.internal (the bridge's address).
 "${IN_NS[@]}" "$PY" -m tools.local_api.container_backend --host "$BRIDGE_IP" >"$LOGS/backend.log" 2>&1 &
 BACKEND_PID=$!
-for _ in $(seq 120); do grep -q "samples loaded" "$LOGS/backend.log" && break; sleep 1; done
+for _ in $(seq 600); do
+  grep -q "samples loaded" "$LOGS/backend.log" && break
+  kill -0 "$BACKEND_PID" 2>/dev/null || break
+  sleep 1
+done
 grep -q "samples loaded" "$LOGS/backend.log" || { cat "$LOGS/backend.log"; exit 1; }
 
 status=0
