@@ -4,6 +4,33 @@
 - API_URL set (e.g. `make e2e API_URL=https://abc.execute-api.eu-west-1.amazonaws.com/dev`): the same tests
   run against a deployed stack with the region and credentials of the environment; everything the suite
   creates is deleted at the end.
+
+Targets, and the `needs` marker (tests/e2e/targets.py holds the vocabulary and what each target lacks)
+------------------------------------------------------------------------------------------------------
+  target      how                                               lacks
+  local       API_URL unset                                     nothing
+  sam-local   E2E_TARGET=sam-local API_URL=<sam local start-api>  every layer below
+  deployed    API_URL=<a stack>                                 local-server (and AWS's managed WAF rules
+                                                                answer some inputs first: waf_differences.py)
+
+A test that relies on a layer some target lacks names it, and is skipped there with the reason:
+    @pytest.mark.needs("iam", "gateway-responses")                       # the whole test
+    pytest.param("x/y", marks=pytest.mark.needs("gateway-responses"))    # one parametrized case
+    pytestmark = pytest.mark.needs("local-server")                       # a whole module
+Name every layer the assertions depend on. The layers (a closed list; another name fails collection):
+  iam                a SigV4 refusal (403), or the caller in requestContext.identity (createdBy)
+  validators         the gateway's 400 before the function (body model, required parameters)
+  gateway-responses  a body or header the gateway renders: the 403 for an unknown route or method, the
+                     problem body of an auth or validator refusal, CORS headers on those
+  waf                a rule of waf.yaml's WebACL (the body-size rule's 413, ahead of routing and auth)
+  options-mocks      a CORS preflight (OPTIONS) answered by the mock integrations
+  method-case        `get` is not `GET`: a lowercase method is an unknown method
+  non-utf8-bodies    a body whose bytes are not UTF-8 reaches the function
+  encoded-slash      a %2F in the path stays part of the path parameter
+  local-server       the test talks to the local server itself (a server of its own, what only it does)
+A test without the marker runs on every target. If it fails against sam local because it relies on one of
+these layers, mark it; `make sam-local-check` (and the sam local CI job) fail until then.
+The summary at the end counts the skipped tests by reason.
 """
 
 from __future__ import annotations
@@ -12,6 +39,7 @@ import os
 import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,16 +48,20 @@ import boto3
 import pytest
 from botocore.credentials import Credentials
 from e2e_support import BODIES, STATS, Api
-from sam_local_gaps import pytest_collection_modifyitems_sam_local  # noqa: F401 - a collection hook
+from targets import current, skip_what_the_target_lacks
 from waf_differences import pytest_collection_modifyitems_waf  # noqa: F401 - marks what WAF answers
 
 from tools.local_api.process import LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, start_local_server
 
+SUITE: set[str] = set()  # node ids of this directory's tests, for the summary
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.e2e)
+    suite = [item for item in items if item.path.is_relative_to(Path(__file__).parent)]
+    SUITE.update(item.nodeid for item in suite)
+    for item in suite:
+        item.add_marker(pytest.mark.e2e)
+    skip_what_the_target_lacks(suite, current())  # an unknown target or layer: a usage error
     # The status-coverage check judges what the rest of the suite did, so it runs last.
     last = [item for item in items if item.name == "test_every_documented_status_is_exercised"]
     for item in last:
@@ -38,6 +70,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = Counter(
+        str(report.longrepr[2]).removeprefix("Skipped: ")
+        for report in terminalreporter.stats.get("skipped", [])
+        if report.nodeid in SUITE and isinstance(report.longrepr, tuple)
+    )
+    if skipped:
+        terminalreporter.write_sep("-", f"e2e skips on target {current().name}, by reason")
+        for reason, count in skipped.most_common():
+            terminalreporter.write_line(f"{count:5}  {reason}")
     if STATS.requests or STATS.contract or STATS.framing:
         minutes = time.monotonic() - STATS.started
         terminalreporter.write_sep("-", "e2e figures")
@@ -78,12 +119,6 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 def unique() -> str:
     """A short unique token, so runs against a shared deployed stack never collide."""
     return uuid.uuid4().hex[:12]
-
-
-@pytest.fixture
-def local_only(api: Api) -> None:
-    if not api.local:
-        pytest.skip("exercises the local server itself")
 
 
 @pytest.fixture(params=["users", "products"])

@@ -20,6 +20,8 @@ def _allow_origin(response: Any) -> str:
     return str(value)
 
 
+# A refusal's problem body and CORS headers are the gateway response's (openapi.yaml), hence both layers.
+@pytest.mark.needs("iam", "gateway-responses")
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_unsigned_request_is_403_missing_token(api: Api, collection: str, method: str) -> None:
     body = {"name": "x", "email": "x@example.com", "price": 1}
@@ -30,6 +32,7 @@ def test_unsigned_request_is_403_missing_token(api: Api, collection: str, method
     _allow_origin(response)
 
 
+@pytest.mark.needs("iam", "gateway-responses")
 def test_wrong_secret_is_403_invalid_signature(api: Api) -> None:
     forged = ExecuteApiAuth(Credentials(api.credentials.access_key, "not-the-secret"), api.region)
 
@@ -39,16 +42,19 @@ def test_wrong_secret_is_403_invalid_signature(api: Api) -> None:
     _allow_origin(response)
 
 
+@pytest.mark.needs("iam", "gateway-responses")
 def test_unknown_access_key_is_403(api: Api) -> None:
     stranger = ExecuteApiAuth(Credentials("AKIAUNKNOWNKEY000000", "whatever"), api.region)
     assert_problem(api.get("/users", auth=stranger), 403)
 
 
+@pytest.mark.needs("iam", "gateway-responses")
 def test_signature_for_another_region_or_service_is_403(api: Api) -> None:
     other_region = "eu-central-1" if api.region != "eu-central-1" else "us-west-2"
     assert_problem(api.get("/users", auth=ExecuteApiAuth(api.credentials, other_region)), 403)
 
 
+@pytest.mark.needs("iam", "gateway-responses")
 def test_body_changed_after_signing_is_403(api: Api, unique: str) -> None:
     request = api.session.prepare_request(
         __import__("requests").Request(
@@ -82,6 +88,7 @@ def test_cors_headers_on_success_and_function_errors(
     assert (ok.status_code, missing.status_code, invalid.status_code) == (200, 404, 415)
 
 
+@pytest.mark.needs("validators", "gateway-responses")
 def test_cors_headers_on_gateway_validation_errors(api: Api) -> None:
     response = api.post("/users", json={"name": 5, "email": "x@example.com"})
 
@@ -89,6 +96,7 @@ def test_cors_headers_on_gateway_validation_errors(api: Api) -> None:
     _allow_origin(response)
 
 
+@pytest.mark.needs("options-mocks")
 @pytest.mark.parametrize(
     "path", ["/users", "/users/00000000-0000-4000-8000-000000000000", "/products", "/products/x"]
 )

@@ -114,6 +114,7 @@ def test_non_json_content_type_is_415(
     _assert_unchanged(api, collection, created)
 
 
+@pytest.mark.needs("non-utf8-bodies")
 def test_bytes_that_are_not_utf8_are_refused_not_crashed(api: Api, collection: str) -> None:
     garbage = b"\xff\xfe\x00{\x80}"
     assert_problem(
@@ -181,9 +182,10 @@ def test_odd_idempotency_keys_are_never_a_server_error(
         "'%20OR%20'1'='1",
         "a" * 1024,
         "%F0%9F%9A%80",
-        "..%2F..%2Fetc%2Fpasswd",
+        # More segments than any route (%2F is decoded before routing): the gateway's own 403.
+        pytest.param("..%2F..%2Fetc%2Fpasswd", marks=pytest.mark.needs("gateway-responses")),
         "%25",
-        "x/y",
+        pytest.param("x/y", marks=pytest.mark.needs("gateway-responses")),
         "%20",
     ],
 )
@@ -195,6 +197,7 @@ def test_odd_ids_are_4xx_problems(api: Api, collection: str, suffix: str) -> Non
         assert_problem(api.request(method, f"/{collection}/{suffix}", **kwargs))
 
 
+@pytest.mark.needs("gateway-responses")
 @pytest.mark.parametrize(
     ("method", "path"), [("PATCH", "/users"), ("GET", "/nowhere"), ("POST", "/users/x/y"), ("GET", "/USERS")]
 )

@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from e2e_support import Api, assert_problem
 
 ITEM_FIELDS = {"id", "createdAt", "updatedAt", "version"}
@@ -29,7 +30,14 @@ def test_create_is_201_with_location_etag_and_the_item(
     assert uuid.UUID(item["id"]).version == 4
     assert response.headers["Location"].endswith(f"/{collection}/{item['id']}")
     assert response.headers["ETag"] == '"1"'
-    assert item["createdBy"]  # the SigV4 caller, from requestContext.identity
+
+
+@pytest.mark.needs("iam")
+def test_create_records_the_signed_caller(api: Api, collection: str, new_body: dict[str, Any]) -> None:
+    response = api.post(f"/{collection}", json=new_body)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["createdBy"]  # the SigV4 caller, from requestContext.identity
 
 
 def test_get_is_200_with_etag(api: Api, collection: str, created: dict[str, Any]) -> None:

@@ -57,6 +57,7 @@ def _oversize_requests(collection: str, token: str) -> list[tuple[str, str, dict
     ]
 
 
+@pytest.mark.needs("waf")
 def test_a_body_over_the_limit_is_wafs_413_whatever_else_is_wrong(
     api: Api, collection: str, created: dict[str, Any], unique: str
 ) -> None:
@@ -160,6 +161,7 @@ def _raw_request(api: Api, method: str, path: str) -> tuple[int, str]:
         connection.close()
 
 
+@pytest.mark.needs("method-case", "gateway-responses")
 @pytest.mark.parametrize("method", ["get", "Get", "post", "options"])
 def test_lower_case_method_names_are_not_served(api: Api, collection: str, method: str) -> None:
     assert _raw_request(api, "GET", f"/{collection}")[0] == 200
@@ -169,9 +171,11 @@ def test_lower_case_method_names_are_not_served(api: Api, collection: str, metho
 
 
 # ---- API Gateway's own payload limit
-def test_payload_over_10_mb_is_api_gateways_own_413(api: Api, local_only: None) -> None:
+@pytest.mark.needs("local-server")
+def test_payload_over_10_mb_is_api_gateways_own_413(api: Api) -> None:
     """REQUEST_TOO_LARGE cannot be customized: openapi.yaml's definition of it does not apply. (Deployed, WAF
-    may answer such a body first; both are 413.)"""
+    may answer such a body first; both are 413. So only the local server, which checks the limit first, is
+    asked.)"""
     response = api.post("/users", data=b"x" * (10 * 1024 * 1024 + 1), headers=JSON)
     assert response.status_code == 413
     assert response.json() == {"message": "Request Too Long"}

@@ -49,6 +49,7 @@ def _signed_request(
     return {name: value for name, value in request.headers.items() if name != "Host"}
 
 
+@pytest.mark.needs("iam")
 @pytest.mark.parametrize("payload_header", ["UNSIGNED-PAYLOAD", "hash of the signed body"])
 def test_a_body_swapped_after_signing_is_refused(api: Api, unique: str, payload_header: str) -> None:
     """403 whatever X-Amz-Content-Sha256 says: API Gateway hashes the body it received."""
@@ -63,6 +64,7 @@ def test_a_body_swapped_after_signing_is_refused(api: Api, unique: str, payload_
         assert api.post("/users", json={"name": "x", "email": email}).status_code == 201
 
 
+@pytest.mark.needs("iam", "gateway-responses")
 def test_a_session_token_the_api_never_issued_is_403(
     api: Api, collection: str, created: dict[str, Any], new_body: dict[str, Any]
 ) -> None:
@@ -81,6 +83,7 @@ def test_a_session_token_the_api_never_issued_is_403(
     assert api.get(item).json() == created
 
 
+@pytest.mark.needs("encoded-slash")
 def test_an_encoded_slash_after_an_id_reaches_no_item(
     api: Api, collection: str, created: dict[str, Any], new_body: dict[str, Any]
 ) -> None:
@@ -95,7 +98,8 @@ def test_an_encoded_slash_after_an_id_reaches_no_item(
 
 
 # ---- the local server's reading of what AWS does not document (docs/local.md says so for each)
-def test_x_amz_date_with_a_lowercase_t_is_403(api: Api, local_only: None) -> None:
+@pytest.mark.needs("local-server")
+def test_x_amz_date_with_a_lowercase_t_is_403(api: Api) -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     for written, status in ((stamp, 200), (stamp.replace("T", "t"), 403)):
         headers = _signed_request(api, "GET", "/users", b"", {}, timestamp=written)
@@ -117,7 +121,8 @@ def _raw(api: Api, method: str, target: str, fields: list[tuple[str, str]]) -> h
     return response
 
 
-def test_a_repeated_signature_header_is_400(api: Api, local_only: None) -> None:
+@pytest.mark.needs("local-server")
+def test_a_repeated_signature_header_is_400(api: Api) -> None:
     headers = _signed_request(api, "GET", "/users", b"", {})
     fields = list(headers.items())
     assert _raw(api, "GET", "/users", fields).status == 200
@@ -126,8 +131,9 @@ def test_a_repeated_signature_header_is_400(api: Api, local_only: None) -> None:
     assert refused.getheader("Access-Control-Allow-Origin")
 
 
+@pytest.mark.needs("local-server")
 @pytest.mark.parametrize("query", ["category=a%zz", "category=%", "category=%FF%FE"])
-def test_a_query_whose_reading_aws_does_not_document_is_400(api: Api, local_only: None, query: str) -> None:
+def test_a_query_whose_reading_aws_does_not_document_is_400(api: Api, query: str) -> None:
     headers = _signed_request(api, "GET", f"/products?{query}", b"", {})
     response = _raw(api, "GET", f"/products?{query}", list(headers.items()))
     assert response.status == 400
@@ -153,7 +159,8 @@ def test_an_encoded_plus_and_space_reach_the_function(api: Api, unique: str) -> 
     assert [item["id"] for item in listed.json()["items"]] == [created.json()["id"]]
 
 
-def test_header_values_over_the_quota_are_431_in_the_apis_shape(api: Api, local_only: None) -> None:
+@pytest.mark.needs("local-server")
+def test_header_values_over_the_quota_are_431_in_the_apis_shape(api: Api) -> None:
     fits = api.get("/users", headers={"X-Pad": "a" * 9000})
     assert fits.status_code == 200
     response = api.get("/users", headers={"X-Pad": "a" * HEADER_QUOTA})
@@ -163,7 +170,8 @@ def test_header_values_over_the_quota_are_431_in_the_apis_shape(api: Api, local_
     assert {"type", "title", "detail"} <= set(response.json())
 
 
-def test_framing_fuzz_smuggles_no_request_and_answers_no_5xx(api: Api, local_only: None) -> None:
+@pytest.mark.needs("local-server")
+def test_framing_fuzz_smuggles_no_request_and_answers_no_5xx(api: Api) -> None:
     count = int(os.environ.get("FRAMING_FUZZ_REQUESTS", "1100"))
     seed = int(os.environ.get("FRAMING_FUZZ_SEED", "1809"))
     parts = urlsplit(api.base_url)

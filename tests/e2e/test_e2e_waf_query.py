@@ -49,6 +49,7 @@ def test_a_category_that_looks_like_an_attack_lists_what_was_stored(
     assert {item["id"] for item in page.json()["items"] + rest.json()["items"]} == ids
 
 
+@pytest.mark.needs("options-mocks")
 @pytest.mark.parametrize("lookalike", LOOKALIKES)
 def test_the_category_filters_preflight_passes_waf(api: Api, unique: str, lookalike: str) -> None:
     # A browser's preflight carries the query string of the GET it asks about.
@@ -82,6 +83,7 @@ def test_the_longest_cursor_passes_waf_with_its_category(api: Api, unique: str) 
     assert 1400 < sent <= query_string_limit(), f"{sent} bytes: not the longest case any more"
 
 
+@pytest.mark.needs("waf", "gateway-responses")
 def test_a_query_string_over_the_limit_is_wafs_403(api: Api) -> None:
     limit = query_string_limit()
     at_limit = api.get(f"/users?cursor={'a' * (limit - len('cursor='))}")
@@ -92,6 +94,7 @@ def test_a_query_string_over_the_limit_is_wafs_403(api: Api) -> None:
     assert body["title"] == "Forbidden"
 
 
+@pytest.mark.needs("waf")
 @pytest.mark.parametrize(
     ("path", "query"),
     [("/users", {"cursor": "<script>alert(1)</script>"}), ("/users", {"cursor": "../../etc/passwd"})],

@@ -1,4 +1,5 @@
-"""Tests whose outcome differs behind AWS WAF, marked when the suite runs against a deployed stack (API_URL).
+"""Tests whose outcome differs behind AWS WAF, marked when the suite runs against a deployed stack (the target
+`deployed` of targets.py).
 
 The local server emulates waf.yaml's own rules (tools/local_api/waf.py: the body and query string size
 limits, and the label rule wherever it does not hang on a managed group's label), not AWS's managed rule
@@ -17,13 +18,13 @@ Rate-based rules: https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule
 from __future__ import annotations
 
 import fnmatch
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from targets import DEPLOYED, current
 
 CORE = "AWSManagedRulesCommonRuleSet"
 SQLI = "AWSManagedRulesSQLiRuleSet"
@@ -130,8 +131,8 @@ def _web_acl() -> Mapping[str, Any]:
 
 @pytest.hookimpl(specname="pytest_collection_modifyitems")
 def pytest_collection_modifyitems_waf(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not os.environ.get("API_URL"):
-        return  # the local server answers as it is documented to
+    if current() is not DEPLOYED:
+        return  # the local server answers as it is documented to; sam local has no WAF at all
     acl = _web_acl()
     here = Path(__file__).parent
     for item in items:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -20,6 +21,8 @@ from tools.local_api.stack import load_stack
 
 PROJECT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
+# The pinned SAM CLI of this Python's venv (requirements-dev.txt), whatever else PATH holds.
+PINNED_SAM = shutil.which("sam", path=str(Path(sys.executable).parent)) or "sam"
 
 
 def _result(stdout: str) -> dict[str, object] | None:
@@ -37,7 +40,7 @@ def _result(stdout: str) -> dict[str, object] | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.local_api.sam_local_events", description=__doc__)
     parser.add_argument("--backend", default=None, help="URL of `make backend` (default: its own default)")
-    parser.add_argument("--sam", default="sam", help="the sam executable")
+    parser.add_argument("--sam", default=PINNED_SAM, help="the sam executable (default: the venv's)")
     args, extra = parser.parse_known_args(argv)
     backend = args.backend or f"http://{default_host()}:{DEFAULT_PORT}"
     routes = {
