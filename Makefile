@@ -25,7 +25,8 @@ PORT        ?= 3000
 
 .PHONY: help
 help: ## List the targets
-	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -e 's/$$(HOST)/$(HOST)/g' -e 's/$$(PORT)/$(PORT)/g' \
+		| awk -F ':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements-dev.txt
 	@test -n "$(PYTHON313)" || { echo "python3.13 not found (PATH, pyenv 3.13.x)"; exit 1; }
@@ -127,8 +128,11 @@ test: ## Everything CI runs: lint, build, checkov and every pytest suite, side b
 	$(MAKE) --no-print-directory -j 4 --output-sync=target lint build checkov pytest
 
 .PHONY: local
+# SEED=1 (or yes/true) loads the samples; unset, empty, 0, no or false does not.
+SEEDING     = $(filter-out 0 no false,$(SEED))
+
 local: venv docs ## Serve the API on http://$(HOST):$(PORT), its reference at /docs (SEED=1 loads samples, PARAMS="K=V ..." template parameters)
-	$(PY) -m tools.local_api --host $(HOST) --port $(PORT) $(if $(SEED),--seed,) $(if $(PARAMS),--parameter-overrides $(PARAMS),)
+	$(PY) -m tools.local_api --host $(HOST) --port $(PORT) $(if $(SEEDING),--seed,) $(if $(PARAMS),--parameter-overrides $(PARAMS),)
 
 .PHONY: invoke
 invoke: venv ## One event through one function, no Docker: FUNCTION=UserFunction EVENT=events/users-get-200.json (EVENT=- reads stdin)
@@ -159,8 +163,8 @@ bench: venv ## Cold start, warm overhead, package size, memory, local throughput
 	$(PY) -m tools.bench
 
 .PHONY: deploy
-deploy: build ## sam deploy --guided (CONFIG_ENV=prod for the prod config)
-	SAM_CLI_TELEMETRY=0 sam deploy --guided --config-env $(or $(CONFIG_ENV),default)
+deploy: build ## sam deploy --guided (CONFIG_ENV=prod for the prod config, CONFIG_FILE=samconfig.local.toml for your own)
+	SAM_CLI_TELEMETRY=0 sam deploy --guided --config-env $(or $(CONFIG_ENV),default) $(if $(CONFIG_FILE),--config-file $(CONFIG_FILE),)
 
 .PHONY: clean
 clean: ## Remove build output and caches (keeps the venvs)
