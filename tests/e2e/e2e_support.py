@@ -98,7 +98,7 @@ def assert_problem(response: requests.Response, status: int | None = None) -> di
     if status is not None:
         assert response.status_code == status, f"{response.status_code}: {response.text[:300]}"
     # WAF's 413 for a body over the limit is the same problem as application/json: WAF custom response bodies
-    # can only be text/plain, text/html or application/json (WAF413.md, docs/local.md).
+    # can only be text/plain, text/html or application/json (WAF413.md, docs/local-internals.md).
     media = (
         ("application/problem+json", "application/json")
         if response.status_code == 413

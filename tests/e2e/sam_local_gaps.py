@@ -1,11 +1,11 @@
 """The e2e tests that need what `sam local start-api` does not emulate, skipped (with the reason) against it.
 
 `make e2e API_URL=http://127.0.0.1:3000 E2E_TARGET=sam-local` runs the suite against SAM CLI's own local API
-in Docker (docs/local.md). Its emulator does not enforce IAM (SigV4) authorization, ignores the OpenAPI
-request validators, answers with its own bodies instead of the API's gateway responses, and does not answer
-the OPTIONS mock integrations (docs/local.md, "What the emulator does not do"). A test that asserts one of
-those is skipped there; every other test must pass. tests/invoke/test_sam_local_gaps.py checks that every name
-below is a test of the suite.
+in Docker (docs/local-internals.md). Its emulator does not enforce IAM (SigV4) authorization, ignores the
+OpenAPI request validators, answers with its own bodies instead of the API's gateway responses, and does not
+answer the OPTIONS mock integrations (docs/local-internals.md, "make sam-local-check"). A test that asserts
+one of those is skipped there; every other test must pass. tests/invoke/test_sam_local_gaps.py checks that
+every name below is a test of the suite.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Emulated: size constraints on the request body (`SizeConstraintStatement` on `Bo
 NONE), with the web ACL's body inspection limit for API Gateway (`AssociationConfig`, 16 KB by default) and
 the rule's `OversizeHandling`; rule actions Block (with its `CustomResponse`), Allow and Count; the default
 action. Not emulated, so treated as "no match": managed rule groups (their rules are AWS's, and change) and
-rate-based rules (WAF's rate is an estimate, applied with a delay). docs/local.md lists the sources.
+rate-based rules (WAF's rate is an estimate, applied with a delay). docs/local-internals.md lists the sources.
 
 Everything is read from the WebACL resource (waf.yaml), with the parameters the root template passes to it,
 so the template stays the single source of the rule, the size, the status, the body and the headers.
