@@ -18,14 +18,15 @@ PYTHON313 := $(or $(PYTHON313),$(shell for c in "$$(command -v python3.13)" "$$(
 	done))
 
 TEMPLATES   := template.yaml waf.yaml monitoring.yaml
-# The CI/CD bootstrap stack (deployed once per account by hand, see README): linted and scanned like the app.
+# The CI/CD bootstrap stack (deployed once per environment by hand, see README): linted and scanned like the app.
 TEMPLATES   += pipeline/bootstrap.yaml
 HOST        ?= 127.0.0.1
 PORT        ?= 3000
 
 .PHONY: help
 help: ## List the targets
-	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -e 's/$$(HOST)/$(HOST)/g' -e 's/$$(PORT)/$(PORT)/g' \
+		| awk -F ':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements-dev.txt
 	@test -n "$(PYTHON313)" || { echo "python3.13 not found (PATH, pyenv 3.13.x)"; exit 1; }
@@ -127,8 +128,11 @@ test: ## Everything CI runs: lint, build, checkov and every pytest suite, side b
 	$(MAKE) --no-print-directory -j 4 --output-sync=target lint build checkov pytest
 
 .PHONY: local
+# SEED=1 (or yes/true) loads the samples; unset, empty, 0, no or false does not.
+SEEDING     = $(filter-out 0 no false,$(SEED))
+
 local: venv docs ## Serve the API on http://$(HOST):$(PORT), its reference at /docs (SEED=1 loads samples, PARAMS="K=V ..." template parameters)
-	$(PY) -m tools.local_api --host $(HOST) --port $(PORT) $(if $(SEED),--seed,) $(if $(PARAMS),--parameter-overrides $(PARAMS),)
+	$(PY) -m tools.local_api --host $(HOST) --port $(PORT) $(if $(SEEDING),--seed,) $(if $(PARAMS),--parameter-overrides $(PARAMS),)
 
 .PHONY: invoke
 invoke: venv ## One event through one function, no Docker: FUNCTION=UserFunction EVENT=events/users-get-200.json (EVENT=- reads stdin)
@@ -143,8 +147,8 @@ artifact-check: venv ## The built arm64 artifact under arm64 Python 3.13 (chroot
 	bash local/artifact-check.sh
 
 .PHONY: sam-local-check
-sam-local-check: venv ## Real `sam local invoke` (every event) + `sam local start-api` (e2e) in Docker, arm64; root, slow
-	bash local/sam-local-check.sh
+sam-local-check: venv ## Real `sam local invoke` (every event) + `sam local start-api` (e2e) in Docker, arm64; root, slow (STEPS=, PYTEST_ARGS=)
+	STEPS="$(or $(STEPS),invoke start-api)" PYTEST_ARGS="$(PYTEST_ARGS)" bash local/sam-local-check.sh
 
 .PHONY: e2e
 e2e: venv ## The HTTP end-to-end suite against API_URL=<deployed stack> (unset: the local server)
@@ -159,8 +163,8 @@ bench: venv ## Cold start, warm overhead, package size, memory, local throughput
 	$(PY) -m tools.bench
 
 .PHONY: deploy
-deploy: build ## sam deploy --guided (CONFIG_ENV=prod for the prod config)
-	SAM_CLI_TELEMETRY=0 sam deploy --guided --config-env $(or $(CONFIG_ENV),default)
+deploy: build ## sam deploy --guided (CONFIG_ENV=prod for the prod config, CONFIG_FILE=samconfig.local.toml for your own)
+	SAM_CLI_TELEMETRY=0 sam deploy --guided --config-env $(or $(CONFIG_ENV),default) $(if $(CONFIG_FILE),--config-file $(CONFIG_FILE),)
 
 .PHONY: clean
 clean: ## Remove build output and caches (keeps the venvs)

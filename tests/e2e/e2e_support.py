@@ -99,7 +99,8 @@ def assert_problem(response: requests.Response, status: int | None = None) -> di
     if status is not None:
         assert response.status_code == status, f"{response.status_code}: {response.text[:300]}"
     # WAF's 413 for a body over the limit and its 429 past the per-IP rate are problems as application/json:
-    # WAF custom response bodies can only be text/plain, text/html or application/json (docs/local.md).
+    # WAF custom response bodies can only be text/plain, text/html or application/json
+    # (docs/local-internals.md).
     media = (
         ("application/problem+json", "application/json")
         if response.status_code in (413, 429)

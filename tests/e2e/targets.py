@@ -45,8 +45,9 @@ class Target:
 
 
 LOCAL = Target("local", {})
-# SAM CLI 1.170.0's `sam local start-api` (docs/local.md, "make sam-local-check"; the shared notes on its
-# internals): a Flask app that builds the proxy event and runs the function, nothing of the gateway around it.
+# SAM CLI 1.170.0's `sam local start-api` (docs/local-internals.md, "make sam-local-check"; the shared notes
+# on its internals): a Flask app that builds the proxy event and runs the function, nothing of the gateway
+# around it.
 SAM_LOCAL = Target(
     "sam-local",
     {

@@ -21,7 +21,8 @@ REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "2000"))
 SEED = int(os.environ.get("FUZZ_SEED", "8"))
 WORKERS = 4
 # Nesting inside an unknown field reaches the function's parser (the gateway does not look at unknown
-# fields), so the fuzz goes up to the depth where the local gateway's own parser gives up (docs/local.md).
+# fields), so the fuzz goes up to the depth where the local gateway's own parser gives up
+# (docs/local-internals.md).
 MAX_UNKNOWN_DEPTH = 9_998
 PROFILES = [
     pytest.param(

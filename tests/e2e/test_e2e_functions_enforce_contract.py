@@ -2,10 +2,10 @@
 
 API Gateway ignores, for parameters, every attribute but name, in, required, type and description, and in
 models `additionalProperties`, `anyOf`, `oneOf`, `exclusiveMinimum`, `minItems`, `maxItems` ("Amazon API
-Gateway important notes for REST APIs"); the local gateway does the same (docs/local.md). So each parameter
-constraint and each `additionalProperties: false` of openapi.yaml becomes one request here, derived from the
-document itself, that breaks only that rule: the answer is 400, and locally it names the field, which only the
-functions do (the gateway's BAD_REQUEST_* responses name "body" or "parameters").
+Gateway important notes for REST APIs"); the local gateway does the same (docs/local-internals.md). So each
+parameter constraint and each `additionalProperties: false` of openapi.yaml becomes one request here, derived
+from the document itself, that breaks only that rule: the answer is 400, and locally it names the field, which
+only the functions do (the gateway's BAD_REQUEST_* responses name "body" or "parameters").
 """
 
 from __future__ import annotations

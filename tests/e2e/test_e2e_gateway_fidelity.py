@@ -118,7 +118,7 @@ def _nested(shape: str, depth: int, valid: dict[str, Any]) -> bytes:
 
 # The function parses what the gateway lets through (an unknown field is not the gateway's business);
 # api_common.jsonio refuses more than 32 levels. From ~10,000 levels the local gateway's own parser gives up
-# first (400 BAD_REQUEST_BODY, docs/local.md).
+# first (400 BAD_REQUEST_BODY, docs/local-internals.md).
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """The request as API Gateway reads it, before any function: SigV4 over the body received, credentials the
 API never issued, an encoded slash after an id, and, against the local server, its strict reading of what
 AWS does not document (X-Amz-Date's letter case, the header quota's answer, `+` and broken escapes in the
-query, repeated signature headers) and a framing fuzz over raw sockets (docs/local.md)."""
+query, repeated signature headers) and a framing fuzz over raw sockets (docs/local-internals.md)."""
 
 from __future__ import annotations
 
@@ -90,14 +90,14 @@ def test_an_encoded_slash_after_an_id_reaches_no_item(
     path = f"/{collection}/{created['id']}%2F"
     headers = {"If-Match": f'"{created["version"]}"'}
     for response in (api.get(path), api.put(path, json=new_body, headers=headers), api.delete(path)):
-        # API Gateway keeps %2F inside the path parameter (docs/local.md): an id the API never issued.
+        # API Gateway keeps %2F inside the path parameter (docs/local-internals.md): an id never issued.
         assert_problem(response, 404 if api.local else None)
     after = api.get(f"/{collection}/{created['id']}")
     assert after.status_code == 200
     assert after.json() == created
 
 
-# ---- the local server's reading of what AWS does not document (docs/local.md says so for each)
+# ---- the local server's reading of what AWS does not document (docs/local-internals.md says so for each)
 @pytest.mark.needs("local-server")
 def test_x_amz_date_with_a_lowercase_t_is_403(api: Api) -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -1,6 +1,6 @@
 """The local gateway's reading of AWS rules, in-process: the WAF WebACL (tools/local_api/waf.py), gateway
-response status rules and the model keywords API Gateway ignores (tools/local_api/openapi.py). docs/local.md
-cites the AWS pages each rule comes from."""
+response status rules and the model keywords API Gateway ignores (tools/local_api/openapi.py).
+docs/local-internals.md cites the AWS pages each rule comes from."""
 
 from __future__ import annotations
 

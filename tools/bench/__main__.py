@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     markdown = report.markdown(results)
     print(markdown)
     if not args.no_docs:
-        report.write_docs(REPO / "docs", markdown, results)
+        report.write_docs(REPO / "docs", report.markdown(results, for_page=True), results)
     step(f"done in {results['elapsed_s']:.0f} s" + (" (the local API run failed)" if failed else ""))
     return 1 if failed else 0
 

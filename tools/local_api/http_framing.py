@@ -30,7 +30,7 @@ from typing import Protocol
 HEAD_CAP = 64 * 1024
 # API Gateway's REST API quotas: 10,240 bytes of header values, 10,240 characters of URL for a regional API, a
 # 10 MB payload; its HTTP API quotas word the 10,240 bytes as "request line and header values", the stricter
-# reading, which is the one counted here (docs/local.md).
+# reading, which is the one counted here (docs/local-internals.md).
 # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html
 # https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
 HEADER_QUOTA = 10240

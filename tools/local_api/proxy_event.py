@@ -8,7 +8,7 @@ turns a broken escape in the query string into U+FFFD.
   and https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-create-api-as-simple-proxy-for-lambda.html.
   Field names are case-insensitive (RFC 9110, section 5.1), so spellings of one name are one entry, under
   the first spelling; the single value is the last one received. Both choices are the local server's: AWS's
-  pages do not say (docs/local.md).
+  pages do not say (docs/local-internals.md).
 - `queryStringParameters` / `multiValueQueryStringParameters` the same way, percent-decoded as UTF-8, with a
   raw `+` read as a space: AWS's pages do not say, but a REST proxy event logged by a Lambda function shows
   `?sort=-+createdAt` arriving as `"sort": "- createdAt"` in both maps

@@ -8,7 +8,8 @@ statements, all with text transformation NONE; rule actions Block (with its `Cus
 Count; the default action. Not emulated: managed rule groups (their rules are AWS's, and change) and
 rate-based rules (WAF's rate is an estimate, applied with a delay). A managed group's labels are therefore
 unknown locally: a rule that matches on them is decided only when the rest of its statement decides alone,
-and otherwise lets the request through, as the group itself does locally. docs/local.md lists the sources.
+and otherwise lets the request through, as the group itself does locally. docs/local-internals.md lists the
+sources.
 
 Everything is read from the WebACL resource (waf.yaml), with the parameters the root template passes to it,
 so the template stays the single source of the rules, sizes, statuses, bodies and headers.
