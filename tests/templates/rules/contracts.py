@@ -67,15 +67,17 @@ def check_outputs_others_read_exist(stack: Stack) -> None:
 
 def check_parameter_store_names_are_the_documented_ones(stack: Stack) -> None:
     names = [sub_text(p["Properties"]["Name"]) for p in stack.of_type("AWS::SSM::Parameter").values()]
-    prefix = "/${AWS::StackName}/${Environment}/"
+    prefix = "/${AWS::StackName}/"
     assert all(name.startswith(prefix) for name in names), f"names outside {prefix}: {names}"
     (_where, what) = readme_table("| Part | Where | What it is |")["SSM parameters"]
     documented = {name.rsplit("/", 1)[-1] for name in re.findall(r"`([^`]+)`", what)}
     assert {name.removeprefix(prefix) for name in names} == documented, f"README lists {sorted(documented)}"
 
 
-def check_names_carry_stack_and_environment(stack: Stack) -> None:
-    """Two stacks, or two environments of one, never ask for the same physical name."""
+def check_names_carry_the_stack(stack: Stack) -> None:
+    """Two stacks never ask for the same physical name. A stack is one environment (samconfig.toml and the
+    pipeline name it <app>-<env>), so the stack name alone makes a name unique and says its environment: a
+    name that also spelled out ${Environment} would read `users-products-api-dev-dev-users`."""
     resources = stack.sources.template["Resources"]
     for logical_id, definition in resources.items():
         for key, value in definition.get("Properties", {}).items():
@@ -87,7 +89,8 @@ def check_names_carry_stack_and_environment(stack: Stack) -> None:
             text = sub_text(value)
             owners = {"AWS::StackName", *resources} & set(re.findall(r"\$\{([^}.]+)", text))
             assert owners, f"{logical_id}.{key} = {text} names no stack"
-            assert "${Environment}" in text, f"{logical_id}.{key} = {text} names no environment"
+            repeated = "${AWS::StackName}-${Environment}" in text
+            assert not repeated, f"{logical_id}.{key} = {text} repeats the environment"
 
 
 def check_no_literals(texts: Mapping[str, str]) -> None:
@@ -102,7 +105,7 @@ CHECKS: list[Check] = [
     check_parameters_are_the_documented_ones,
     check_outputs_others_read_exist,
     check_parameter_store_names_are_the_documented_ones,
-    check_names_carry_stack_and_environment,
+    check_names_carry_the_stack,
 ]
 
 MUTATIONS: Mutations = {
@@ -127,12 +130,18 @@ MUTATIONS: Mutations = {
     ),
     "hard-coded function name": (
         lambda s: resource(s, "UserFunction").update(FunctionName="users"),
-        check_names_carry_stack_and_environment,
+        check_names_carry_the_stack,
     ),
-    "secret name without the environment": (
+    "secret name without the stack": (
         lambda s: resource(s, "CursorSigningSecret").update(
-            Name={"Fn::Sub": "${AWS::StackName}-cursor-signing-key"}
+            Name={"Fn::Sub": "${Environment}-cursor-signing-key"}
         ),
-        check_names_carry_stack_and_environment,
+        check_names_carry_the_stack,
+    ),
+    "name repeating the environment": (
+        lambda s: resource(s, "UserFunction").update(
+            FunctionName={"Fn::Sub": "${AWS::StackName}-${Environment}-users"}
+        ),
+        check_names_carry_the_stack,
     ),
 }

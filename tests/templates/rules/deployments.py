@@ -176,7 +176,7 @@ def check_codedeploy_role_is_the_stacks_own(stack: Stack) -> None:
     (pattern,) = [sub_text(arn).split(":alarm:")[1] for arn in by_action["cloudwatch:DescribeAlarms"]]
     for name in functions(stack):
         alarm_name = sub_text(rollback_alarm(stack, name)["AlarmName"]).replace(
-            "${NamePrefix}", "${AWS::StackName}-${Environment}"
+            "${NamePrefix}", "${AWS::StackName}"
         )
         for parameter in ("UserFunctionVersion", "ProductFunctionVersion"):
             alarm_name = alarm_name.replace(f"${{{parameter}}}", "7")

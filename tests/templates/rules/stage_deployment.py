@@ -31,7 +31,6 @@ from tests.templates.stack import Sources, Stack, translate, walk
 # openapi.yaml and template.yaml and fails when it differs, so a new one cannot be added unnoticed.
 BODY_PARAMETERS = {
     "AllowedOrigin": "substituted in every preflight and gateway response (Access-Control-Allow-Origin)",
-    "Environment": "names both functions (FunctionName), whose ARNs are substituted in every integration URI",
 }
 # A second value of a parameter without AllowedValues (it must match the AllowedPattern).
 SECOND_VALUE = {"AllowedOrigin": "https://app.example.com"}
