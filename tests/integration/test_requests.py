@@ -148,7 +148,7 @@ def test_powertools_own_unsupported_content_type_is_a_415_problem() -> None:
 
 def test_a_post_without_content_type_is_415(aws: None) -> None:
     event = api_event("POST", "/users", raw_body='{"name": "A", "email": "a@example.com"}')
-    del event["headers"]["Content-Type"]
+    del event["headers"]["Content-Type"], event["multiValueHeaders"]["Content-Type"]
     assert reply(users_handler.lambda_handler(event, FakeLambdaContext())).status == 415
 
 

@@ -18,7 +18,19 @@ STORAGE = frozenset({"dynamo", "keys", "stored", "tables"})
 # What storage may use of the layer besides itself: the SnapStart hook registry (no HTTP, no settings).
 STORAGE_MAY_USE = STORAGE | {"snapstart"}
 # Named in the failure so it says which arrow points the wrong way.
-HTTP = frozenset({"problems", "resolver", "responses", "guards", "request", "store_failures", "etags"})
+HTTP = frozenset(
+    {
+        "problems",
+        "resolver",
+        "responses",
+        "guards",
+        "request",
+        "store_failures",
+        "etags",
+        "fields",
+        "preconditions",
+    }
+)
 CURSORS = frozenset({"paging", "cursors"})
 CONFIG = frozenset({"config"})
 

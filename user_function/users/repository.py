@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from api_common.dynamo import VersionConflictError, cancellation_codes, error_code
 from api_common.keys import Key
 from api_common.stored import Change, Record
-from api_common.tables import JoinedWrite, VersionedTable
+from api_common.tables import JoinedWrite, VersionedTable, WriteCondition
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -48,10 +48,10 @@ class UsersRepository:
         with _cancellations(claiming_email=True):
             self.table.create(user, self._claim(user), joined=joined)
 
-    def update(self, user_id: str, change: Change, versions: frozenset[int] | None) -> UserRecord:
+    def update(self, user_id: str, change: Change, condition: WriteCondition) -> UserRecord:
         """The user's change in place, only while the stored email is exactly the one sent (its marker stays
         right); otherwise ConditionFailedError with the user, and `replace` moves the marker."""
-        return self.table.update(user_id, change, versions, equal={"email": change.attributes["email"]})
+        return self.table.update(user_id, change, condition, equal={"email": change.attributes["email"]})
 
     def replace(self, current: UserRecord, user: UserRecord) -> None:
         moving = marker_id(current["email"]) != marker_id(user["email"])
