@@ -158,6 +158,30 @@ def test_missing_content_type_on_put_is_415(api: Call) -> None:
     assert reply.status == 415
 
 
+@pytest.mark.parametrize("charset", ["utf-16", "UTF-16LE", "utf-32", "iso-8859-1", "us-ascii", "utf-7", "x"])
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+@pytest.mark.parametrize("path", ["/users", "/products"])
+def test_json_in_any_charset_but_utf_8_is_415(api: Call, path: str, method: str, charset: str) -> None:
+    """JSON text exchanged between systems is UTF-8 (RFC 8259 section 8.1): any other charset is an
+    unsupported media type, even when the body happens to be readable (ASCII is UTF-8 too)."""
+    body = {"/users": {"name": "A", "email": "a@example.com"}, "/products": {"name": "P", "price": 1}}[path]
+    target = path
+    if method == "PUT":
+        target = f"{path}/{api('POST', path, body=body).body['id']}"
+    before = api("GET", path).body
+    text = json.dumps(body)
+    # API Gateway hands a non-binary body to the function as a string; a UTF-16 body arrives re-read as text.
+    readable = text.encode("utf-16").decode("utf-8", "replace") if "16" in charset else text
+    for raw in (text, readable):
+        reply = api(
+            method, target, raw_body=raw, headers={"Content-Type": f"application/json; charset={charset}"}
+        )
+        assert reply.status == 415, reply.raw_body
+        assert reply.content_type == "application/problem+json"
+        assert "UTF-8" in reply.body["detail"]
+    assert api("GET", path).body == before
+
+
 @pytest.mark.parametrize(
     "content_type",
     ["application/json", "Application/JSON; charset=UTF-8", 'application/json;charset="utf-8"'],
