@@ -92,7 +92,9 @@ def test_if_none_match_naming_the_current_etag_is_412(
 
 
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("header", ['"2"', 'W/"2"', '"01"', '"1.0"', '"7", "8"', ['"7"', '"8"']])
+@pytest.mark.parametrize(
+    "header", ['"2"', 'W/"2"', '"01"', '"1.0"', '"1,2"', '""', '"7", "8"', ['"7"', '"8"'], ' , "7" ,, ']
+)
 def test_if_none_match_naming_other_etags_lets_the_write_through(
     api: Call, collection: str, item: dict[str, Any], method: str, header: str | list[str]
 ) -> None:
@@ -100,7 +102,24 @@ def test_if_none_match_naming_other_etags_lets_the_write_through(
 
 
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("header", ["1", '"1', '*, "1"', ["*", '"1"'], '"1" x', "W/1", "", "x" * 65, [" "]])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "1",
+        '"1',
+        '*, "1"',
+        ["*", '"1"'],
+        ["*", "*"],
+        '"1" x',
+        '"a b"',
+        "W/1",
+        'w/"1"',
+        "",
+        "x" * 65,
+        [" "],
+        '"1"\n',
+    ],
+)
 def test_a_malformed_if_none_match_is_400(
     api: Call, collection: str, item: dict[str, Any], method: str, header: str | list[str]
 ) -> None:

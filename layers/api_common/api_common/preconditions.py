@@ -27,7 +27,10 @@ from api_common.tables import MAX_VERSIONS, WriteCondition
 
 IF_NONE_MATCH = "If-None-Match"
 IF_UNMODIFIED_SINCE = "If-Unmodified-Since"
-_ENTITY_TAG = re.compile(r'(W/)?"([^"]*)"')
+# One member of an entity-tag list (RFC 9110 sections 8.8.3 and 5.6.1): optional whitespace, an entity tag
+# (etagc: visible ASCII but `"`; not obs-text, which no ETag of this API holds) or nothing (an empty
+# element), whitespace, then a comma or the end.
+_LIST_MEMBER = re.compile(r'[ \t]*(?:(W/)?"([\x21\x23-\x7e]*)")?[ \t]*(?:,|\Z)')
 
 _DAYS = "Mon|Tue|Wed|Thu|Fri|Sat|Sun"
 _LONG_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
@@ -107,15 +110,21 @@ class IfNoneMatch:
             return None
         if any(not 1 <= len(field) <= MAX_LENGTH for field in fields):
             raise invalid([FieldError(IF_NONE_MATCH, f"Must be 1 to {MAX_LENGTH} characters.")])
-        members = [member.strip(OWS) for field in fields for member in field.split(",")]
-        members = [member for member in members if member]  # empty list elements are allowed (section 5.6.1)
-        if members == ["*"]:
+        header = ",".join(fields)
+        if header.strip(OWS) == "*":
             return cls(any_version=True, opaque_tags=frozenset())
-        tags = [_ENTITY_TAG.fullmatch(member) for member in members]
-        if not members or None in tags:
+        tags, position = set[str](), 0
+        while position < len(header):
+            member = _LIST_MEMBER.match(header, position)
+            if member is None or member.end() == position:
+                break
+            if member[2] is not None:
+                tags.add(member[2])
+            position = member.end()
+        if position < len(header) or not tags:
             message = 'Must be * alone or a list of entity tags, e.g. "3" or W/"3".'
             raise invalid([FieldError(IF_NONE_MATCH, message)])
-        return cls(any_version=False, opaque_tags=frozenset(tag[2] for tag in tags if tag is not None))
+        return cls(any_version=False, opaque_tags=frozenset(tags))
 
     def matches(self, version: int) -> bool:
         return self.any_version or str(version) in self.opaque_tags
