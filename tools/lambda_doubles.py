@@ -8,7 +8,9 @@ before any handler) has loaded already: `json`, `os`, `time`, `collections.abc`.
 
 https://docs.aws.amazon.com/lambda/latest/dg/python-context.html (the context's attributes)
 https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
-  (the REST proxy event, format 1.0)
+  (the REST proxy event, format 1.0: a header or query parameter given more than once keeps its last value in
+  `headers`/`queryStringParameters` and all of them, in order, in `multiValueHeaders`/
+  `multiValueQueryStringParameters`; the page's example shows `multivalueName` as "me" and ["you", "me"])
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -81,23 +83,32 @@ def identity(user_arn: str | None = CALLER_ARN) -> dict[str, Any]:
     }
 
 
+# A header or query parameter: one value, or the values of a name given several times, in the order sent.
+type Values = str | Sequence[str]
+
+
+def _all_values(values: Values) -> list[str]:
+    return [values] if isinstance(values, str) else list(values)
+
+
 def api_event(
     method: str,
     path: str,
     *,
     body: Any = None,
     raw_body: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    query: Mapping[str, str] | None = None,
+    headers: Mapping[str, Values] | None = None,
+    query: Mapping[str, Values] | None = None,
     user_arn: str | None = CALLER_ARN,
     base64_body: bool = False,
 ) -> dict[str, Any]:
     """A REST proxy event as API Gateway sends it to the function for `method path` (`/{collection}` or
     `/{collection}/{id}`): the shape `sam local generate-event apigateway aws-proxy` produces, with the
-    SigV4 identity filled in."""
+    SigV4 identity filled in. A list of values stands for a header or parameter given that many times:
+    `headers`/`queryStringParameters` hold the last one, the multi-value maps all of them."""
     parts = path.strip("/").split("/")
     resource = f"/{parts[0]}" if len(parts) == 1 else f"/{parts[0]}/{{id}}"
-    all_headers = {
+    all_headers: dict[str, Values] = {
         "Accept": "application/json",
         # API Gateway verified this SigV4 signature (IAM auth) and passes the header through.
         "Authorization": (
@@ -117,24 +128,29 @@ def api_event(
         raw_body = json.dumps(body)
     if raw_body is not None:
         all_headers["Content-Type"] = "application/json"
+    # A header given here replaces the default of the same name, whatever its case (one field, as sent).
+    given = {name.lower() for name in headers or {}}
+    all_headers = {name: value for name, value in all_headers.items() if name.lower() not in given}
     all_headers.update(headers or {})
     if base64_body and raw_body is not None:
         import base64  # noqa: PLC0415 - rare here, and kept out of the bench child's measured imports
 
         raw_body = base64.b64encode(raw_body.encode()).decode()
     request_id = _random_uuid()
+    multi_query = {name: _all_values(values) for name, values in (query or {}).items()}
+    multi_headers = {name: _all_values(values) for name, values in all_headers.items()}
     return {
         "body": raw_body,
         "resource": resource,
         "path": path,
         "httpMethod": method,
         "isBase64Encoded": base64_body,
-        "queryStringParameters": dict(query) if query else None,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "queryStringParameters": {name: values[-1] for name, values in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
         "pathParameters": {"id": parts[1]} if len(parts) > 1 else None,
         "stageVariables": None,
-        "headers": all_headers,
-        "multiValueHeaders": {name: [value] for name, value in all_headers.items()},
+        "headers": {name: values[-1] for name, values in multi_headers.items()},
+        "multiValueHeaders": multi_headers,
         "requestContext": {
             "accountId": ACCOUNT_ID,
             "resourceId": "a1b2c3",

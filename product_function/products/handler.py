@@ -61,14 +61,14 @@ def get_product(product_id: str) -> Response[str]:
 def replace_product(product_id: str, body: Annotated[ProductIn, Body()]) -> Response[str]:
     event = app.current_event
     product = logic.replace_product(
-        products, product_id, body, request.if_match(event), request.principal(event)
+        products, product_id, body, request.conditions(event), request.principal(event)
     )
     return item_response(Product.model_validate(product))
 
 
 @app.delete(f"{COLLECTION}/<product_id>")
 def delete_product(product_id: str) -> Response[str]:
-    logic.delete_product(products, product_id, request.if_match(app.current_event))
+    logic.delete_product(products, product_id, request.conditions(app.current_event))
     return no_content()
 
 

@@ -4,9 +4,9 @@ from functools import partial
 
 from api_common import records
 from api_common.cursors import CursorCodec
-from api_common.etags import IfMatch
 from api_common.idempotency import Claim
 from api_common.paging import list_page
+from api_common.preconditions import Preconditions
 from api_common.records import Collection
 from products.models import ProductIn
 from products.repository import ProductRecord, ProductsRepository
@@ -39,12 +39,12 @@ def list_products(
 
 
 def replace_product(
-    products: Products, product_id: str, body: ProductIn, if_match: IfMatch | None, principal: str | None
+    products: Products, product_id: str, body: ProductIn, preconditions: Preconditions, principal: str | None
 ) -> ProductRecord:
     return records.replace(
-        products, product_id, body.attributes(), if_match, principal, fields=ProductIn.model_fields
+        products, product_id, body.attributes(), preconditions, principal, fields=ProductIn.model_fields
     )
 
 
-def delete_product(products: Products, product_id: str, if_match: IfMatch | None) -> None:
-    records.delete(products, product_id, if_match)
+def delete_product(products: Products, product_id: str, preconditions: Preconditions) -> None:
+    records.delete(products, product_id, preconditions)

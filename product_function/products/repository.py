@@ -9,7 +9,7 @@ from typing import NotRequired
 
 from api_common.keys import Key
 from api_common.stored import Change, Record
-from api_common.tables import JoinedWrite, VersionedTable
+from api_common.tables import JoinedWrite, VersionedTable, WriteCondition
 
 
 class ProductRecord(Record):
@@ -30,14 +30,14 @@ class ProductsRepository:
     def create(self, product: ProductRecord, joined: JoinedWrite | None = None) -> None:
         self.table.create(product, joined=joined)
 
-    def update(self, product_id: str, change: Change, versions: frozenset[int] | None) -> ProductRecord:
-        return self.table.update(product_id, change, versions)
+    def update(self, product_id: str, change: Change, condition: WriteCondition) -> ProductRecord:
+        return self.table.update(product_id, change, condition)
 
     def replace(self, current: ProductRecord, product: ProductRecord) -> None:
         self.table.replace(current, product)
 
-    def delete_if(self, product_id: str, versions: frozenset[int] | None) -> None:
-        self.table.delete_if(product_id, versions)
+    def delete_if(self, product_id: str, condition: WriteCondition) -> None:
+        self.table.delete_if(product_id, condition)
 
     def page(self, limit: int, start: Key | None) -> tuple[list[ProductRecord], Key | None]:
         return self.table.scan(limit, start)

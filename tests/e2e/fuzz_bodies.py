@@ -1,13 +1,17 @@
 """Seeded request bodies for the body fuzz (test_e2e_body_fuzz.py): nesting depth, size, JSON types,
 encodings (invalid UTF-8, base64, BOM, other charsets), unknown fields, huge and odd numbers, 4-byte
-characters written as ASCII escapes, lone surrogates, and valid bodies among them."""
+characters written as ASCII escapes, lone surrogates, and valid bodies among them. The input families
+(INPUT_KINDS) add numbers of any exponent or length, header fields and query parameters given twice, NFC and
+NFD spellings of a few shared email addresses, bodies in and labelled with other charsets, and preconditions
+other than If-Match."""
 
 from __future__ import annotations
 
 import base64
 import json
 import random
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from typing import Any
 
 LIMIT = 65_536  # the documented body limit (WAF413.md)
@@ -33,6 +37,12 @@ class FuzzBody:
     kind: str
     data: bytes
     content_type: str
+    # Header fields sent as listed (a name may repeat; the fuzz then sends no Content-Type or If-Match of its
+    # own), and a query string for the request line.
+    fields: tuple[tuple[str, str], ...] = ()
+    query: str = ""
+    # Headers added to the request (preconditions); If-Match "1" on PUT stays, so at most one PUT succeeds.
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _value(rng: random.Random, depth: int = 0) -> Any:  # noqa: PLR0911 - one return per JSON type
@@ -70,9 +80,30 @@ def _nested(rng: random.Random, depth: int) -> str:
     return opening + "1" + closing
 
 
+INPUT_KINDS = ["huge-number", "repeated-fields", "repeated-query", "nfc-nfd", "charset", "preconditions"]
 KINDS = ["valid", "valid-escaped", "types", "unknown", "numbers", "deep", "deep-unknown", "size", "encoding",
-         "surrogate", "truncated", "not-object"]  # fmt: skip
+         "surrogate", "truncated", "not-object", *INPUT_KINDS]  # fmt: skip
 HOSTILE_KINDS = ["extreme-price", "deep-unknown"]
+HUGE = "9" * 19  # an exponent past Decimal's range (about 10**18)
+HUGE_NUMBERS = [
+    f"1e{HUGE}", f"-1E+{HUGE}", f"1E-{HUGE}", f"-2.5e-{HUGE}", f"0e{HUGE}", f"-0.0E-{HUGE}", f"19.99e{HUGE}",
+    "1e400", "1e-400", "9" * 4301, "9" * 20000, "0." + "0" * 5000 + "1", "1" + "0" * 9 + "." + "0" * 3000,
+]  # fmt: skip
+CHARSETS = ["utf-16", "utf-16le", "utf-16be", "utf-32", "iso-8859-1", "us-ascii", "cp1252", "utf-8", "UTF8"]
+PRECONDITIONS = [
+    {"If-None-Match": "*"},
+    {"If-None-Match": '"1"'},
+    {"If-None-Match": 'W/"1"'},
+    {"If-None-Match": '"2", "3"'},
+    {"If-None-Match": "1"},
+    {"If-Unmodified-Since": "Sun, 06 Nov 1994 08:49:37 GMT"},
+    {"If-Unmodified-Since": "Fri, 31 Dec 9998 23:59:59 GMT"},
+    {"If-Unmodified-Since": "Sun Nov  6 08:49:37 1994"},
+    {"If-Unmodified-Since": "Sunday, 06-Nov-94 08:49:37 GMT"},
+    {"If-Unmodified-Since": "yesterday"},
+    {"If-Unmodified-Since": "Sun, 31 Feb 1994 08:49:37 GMT"},
+    {"If-Modified-Since": "Sun, 06 Nov 1994 08:49:37 GMT"},  # ignored on PUT (RFC 9110 section 13.1.3)
+]
 
 
 def body(  # noqa: PLR0912 - one branch per kind of body
@@ -137,6 +168,54 @@ def body(  # noqa: PLR0912 - one branch per kind of body
     elif kind == "truncated":
         document = json.dumps(valid).encode()
         data = document[: rng.randrange(len(document))]
+    elif kind in INPUT_KINDS:
+        return _input_body(kind, collection, rng, token, valid)
     else:
         data = json.dumps(rng.choice([[valid], "text", 5, None, True, []])).encode()
     return FuzzBody(kind, data, content_type)
+
+
+def _input_body(
+    kind: str, collection: str, rng: random.Random, token: str, valid: dict[str, Any]
+) -> FuzzBody:
+    document = json.dumps(valid, ensure_ascii=False)
+    if kind == "huge-number":
+        number = rng.choice(HUGE_NUMBERS)
+        where = rng.choice(["price" if collection == "products" else "name", "junk", "array"])
+        raw = f"[1, {number}]" if where == "array" else number
+        data = json.dumps({**valid, "junk" if where == "array" else where: "__N__"}).replace('"__N__"', raw)
+        return FuzzBody(kind, data.encode(), JSON)
+    if kind == "repeated-fields":
+        name = rng.choice(
+            ["Idempotency-Key", "Content-Type", "If-Match", "If-Unmodified-Since", "X-Amz-Date"]
+        )
+        values = {
+            "Idempotency-Key": [f"fz-{token}", rng.choice([f"fz-{token}", f"fz-{token}-b"])],
+            "Content-Type": [JSON, rng.choice([JSON, "text/plain"])],
+            "If-Match": rng.sample(['"1"', '"999"', 'W/"1"', '"7", "8"'], 2),
+            "If-Unmodified-Since": ["Fri, 31 Dec 9998 23:59:59 GMT", "Sun, 06 Nov 1994 08:49:37 GMT"],
+            "X-Amz-Date": ["20261125T170000Z", "20261125T170001Z"],
+        }[name]
+        fields = [(name, value) for value in values]
+        if name != "Content-Type":
+            fields.append(("Content-Type", JSON))
+        if name != "If-Match":
+            fields.append(("If-Match", '"1"'))  # dropped by the fuzz on POST
+        return FuzzBody(kind, document.encode(), JSON, fields=tuple(fields))
+    if kind == "repeated-query":
+        query = rng.choice(["limit=1&limit=2", "cursor=a&cursor=a", "category=a&category=b", "x=1&x=2"])
+        return FuzzBody(kind, document.encode(), JSON, query=query)
+    if kind == "nfc-nfd":
+        # A few addresses shared by the whole run, each in several spellings: only one user may hold each.
+        run = token.rsplit("-", 1)[0]
+        address = f"fz-{run}-jos\u00e9{rng.randrange(4)}@example.com"
+        spelled = unicodedata.normalize(rng.choice(["NFC", "NFD"]), address)
+        spelled = spelled.upper() if rng.random() < 0.3 else spelled
+        body = {**valid, "email": spelled} if collection == "users" else {**valid, "name": spelled}
+        return FuzzBody(kind, json.dumps(body, ensure_ascii=rng.random() < 0.5).encode(), JSON)
+    if kind == "charset":
+        charset = rng.choice(CHARSETS)
+        encoding = charset if rng.random() < 0.5 else "utf-8"
+        encoded = document.encode(encoding, errors="replace")
+        return FuzzBody(kind, encoded, f"{JSON}; charset={charset}")
+    return FuzzBody(kind, document.encode(), JSON, headers=dict(rng.choice(PRECONDITIONS)))

@@ -117,5 +117,13 @@ def test_preflight_is_answered_without_signature(api: Api, path: str) -> None:
     methods = response.headers.get("Access-Control-Allow-Methods", "")
     headers = response.headers.get("Access-Control-Allow-Headers", "").lower()
     assert "GET" in methods
-    for name in ("authorization", "content-type", "x-amz-date", "if-match", "idempotency-key"):
+    for name in (
+        "authorization",
+        "content-type",
+        "x-amz-date",
+        "if-match",
+        "if-none-match",
+        "if-unmodified-since",
+        "idempotency-key",
+    ):
         assert name in headers, headers

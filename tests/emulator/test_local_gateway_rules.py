@@ -13,7 +13,7 @@ from requests.structures import CaseInsensitiveDict
 
 from tests.emulator import FIXTURE_TEMPLATE
 from tools.local_api.openapi import OpenApi
-from tools.local_api.request_models import ExactDraft4Validator
+from tools.local_api.request_models import ExactDraft4Validator, parse_json
 from tools.local_api.stack import load_stack
 from tools.local_api.waf import WebAcl, WebRequest
 
@@ -220,6 +220,30 @@ def test_unsupported_model_keywords_are_ignored_and_the_rest_enforced() -> None:
     assert errors({"n": Decimal(1), "s": "abc"})  # maxLength
     assert errors({"n": Decimal(1), "s": "b"})  # pattern
     assert errors({})  # required
+
+
+def test_numbers_of_any_exponent_or_length_are_read_and_judged_by_the_model() -> None:
+    """Decimal refuses exponents past about 10**18 with InvalidOperation: the gateway answered 500. Any JSON
+    number now reaches the model, which judges it as it would judge the number itself."""
+    price = {"type": "number", "minimum": 0, "maximum": 1000000000, "multipleOf": Decimal("0.01")}
+    validator = ExactDraft4Validator(
+        {"type": "object", "properties": {"price": price, "name": {"type": "string"}}}
+    )
+
+    def errors(raw: str) -> list[str]:
+        return [error.message for error in validator.iter_errors(parse_json(raw.encode()))]
+
+    huge = "9" * 19
+    assert errors(f'{{"price": 0e{huge}}}') == []  # zero, whatever the exponent
+    assert errors(f'{{"price": -0.0E-{huge}}}') == []
+    assert errors(f'{{"price": 1e{huge}}}')  # above the maximum
+    assert errors(f'{{"price": 1E-{huge}}}')  # not a multiple of 0.01
+    assert errors(f'{{"price": -1e-{huge}}}')  # below the minimum
+    assert errors('{"price": ' + "9" * 5000 + "}")  # longer than int() reads
+    assert errors('{"name": ' + "9" * 5000 + "}")  # a number where a string goes
+    # Unknown fields are the function's to refuse (API Gateway ignores additionalProperties).
+    assert errors(f'{{"junk": [1E-{huge}, 1e{huge}], "price": 1}}') == []
+    assert parse_json(b"[5]") == [5]  # ordinary integers stay ints
 
 
 def test_custom_response_headers_and_body_come_from_the_web_acl() -> None:

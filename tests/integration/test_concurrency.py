@@ -20,6 +20,7 @@ from mypy_boto3_dynamodb import DynamoDBClient
 from werkzeug.serving import make_server
 
 from api_common.dynamo import CLIENT_CONFIG
+from api_common.preconditions import Preconditions
 from api_common.problems import Problem
 from api_common.records import Collection
 from api_common.tables import VersionedTable
@@ -100,7 +101,7 @@ def test_two_writers_with_the_same_if_match_exactly_one_wins(serialized_dynamodb
         Collection("Product", products), ProductIn(name="Lamp", price=Decimal(10)), None
     )
     racing = Collection("Product", BothReadFirst(products))
-    if_match = IfMatch.parse('"1"')
+    if_match = Preconditions(if_match=IfMatch.parse(['"1"']))
 
     def writer(name: str) -> Callable[[], Any]:
         body = ProductIn(name=name, price=Decimal(10))
@@ -129,7 +130,7 @@ def test_writers_without_if_match_both_land_and_no_update_is_lost(
 
     def writer(name: str) -> Callable[[], Any]:
         body = ProductIn(name=name, price=Decimal(10))
-        return lambda: products_logic.replace_product(racing, product["id"], body, None, None)  # type: ignore[arg-type]
+        return lambda: products_logic.replace_product(racing, product["id"], body, Preconditions(), None)  # type: ignore[arg-type]
 
     results = race(writer("a"), writer("b"))
 
@@ -172,7 +173,8 @@ def test_two_email_changes_of_one_user_with_the_same_if_match_exactly_one_wins(
 
     def writer(email: str) -> Callable[[], Any]:
         body = UserIn(name="Racer", email=email)
-        return lambda: users_logic.replace_user(racing, user["id"], body, IfMatch.parse('"1"'), None)  # type: ignore[arg-type]
+        if_match = Preconditions(if_match=IfMatch.parse(['"1"']))
+        return lambda: users_logic.replace_user(racing, user["id"], body, if_match, None)  # type: ignore[arg-type]
 
     results = race(writer("first@example.com"), writer("second@example.com"))
 

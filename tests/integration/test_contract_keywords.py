@@ -11,6 +11,7 @@ keyword is 400 with the parameter named, and values the schema allows are never 
 
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -142,7 +143,20 @@ def allowed_values(parameter: dict[str, Any]) -> st.SearchStrategy[str]:
     values = cast(st.SearchStrategy[str], from_schema({**schema, "type": "string"}))
     if parameter["in"] == "header":  # a header value is visible ASCII and inner spaces
         values = values.filter(lambda v: v.isascii() and v.isprintable() and v == v.strip(" "))
+    if parameter["name"] == "If-Unmodified-Since":  # a pattern cannot tell 31 Feb from 31 Jan
+        values = values.filter(is_a_real_day)
     return values
+
+
+def is_a_real_day(http_date: str) -> bool:
+    """The date names a day of the calendar (the pattern has checked the rest of its syntax)."""
+    for layout in ("%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %d %H:%M:%S %Y"):
+        try:
+            datetime.strptime(http_date.strip(" \t").replace(":60", ":59"), layout)
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 # The cursor is opaque: only a nextCursor the API issued is valid (documented 400 otherwise).

@@ -148,7 +148,7 @@ def test_powertools_own_unsupported_content_type_is_a_415_problem() -> None:
 
 def test_a_post_without_content_type_is_415(aws: None) -> None:
     event = api_event("POST", "/users", raw_body='{"name": "A", "email": "a@example.com"}')
-    del event["headers"]["Content-Type"]
+    del event["headers"]["Content-Type"], event["multiValueHeaders"]["Content-Type"]
     assert reply(users_handler.lambda_handler(event, FakeLambdaContext())).status == 415
 
 
@@ -156,6 +156,30 @@ def test_missing_content_type_on_put_is_415(api: Call) -> None:
     event_headers = {"Content-Type": ""}
     reply = api("PUT", "/users/6f1c1d0e-0000-4000-8000-000000000000", raw_body="{}", headers=event_headers)
     assert reply.status == 415
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "UTF-16LE", "utf-32", "iso-8859-1", "us-ascii", "utf-7", "x"])
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+@pytest.mark.parametrize("path", ["/users", "/products"])
+def test_json_in_any_charset_but_utf_8_is_415(api: Call, path: str, method: str, charset: str) -> None:
+    """JSON text exchanged between systems is UTF-8 (RFC 8259 section 8.1): any other charset is an
+    unsupported media type, even when the body happens to be readable (ASCII is UTF-8 too)."""
+    body = {"/users": {"name": "A", "email": "a@example.com"}, "/products": {"name": "P", "price": 1}}[path]
+    target = path
+    if method == "PUT":
+        target = f"{path}/{api('POST', path, body=body).body['id']}"
+    before = api("GET", path).body
+    text = json.dumps(body)
+    # API Gateway hands a non-binary body to the function as a string; a UTF-16 body arrives re-read as text.
+    readable = text.encode("utf-16").decode("utf-8", "replace") if "16" in charset else text
+    for raw in (text, readable):
+        reply = api(
+            method, target, raw_body=raw, headers={"Content-Type": f"application/json; charset={charset}"}
+        )
+        assert reply.status == 415, reply.raw_body
+        assert reply.content_type == "application/problem+json"
+        assert "UTF-8" in reply.body["detail"]
+    assert api("GET", path).body == before
 
 
 @pytest.mark.parametrize(

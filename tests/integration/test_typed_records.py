@@ -11,6 +11,7 @@ import pytest
 
 from api_common import idempotency
 from api_common.stored import Change, ConditionFailedError
+from api_common.tables import WriteCondition
 from tests.integration.conftest import Call
 
 PEN = {"name": "Pen", "price": 19.99, "category": "office"}
@@ -33,9 +34,9 @@ def test_every_read_of_a_product_gives_an_int_version(products_api: Call) -> Non
     )
 
     got = repository.get(created["id"])
-    updated = repository.update(created["id"], change, frozenset({1}))
+    updated = repository.update(created["id"], change, WriteCondition(versions=frozenset({1})))
     with pytest.raises(ConditionFailedError) as refused:
-        repository.update(created["id"], change, frozenset({1}))
+        repository.update(created["id"], change, WriteCondition(versions=frozenset({1})))
     (scanned,), _ = repository.page(10, None)
     products_api("POST", "/products", body=PEN)
     (queried,), _ = repository.category_page("office", 10, None)
@@ -65,7 +66,9 @@ def test_a_user_whose_email_changed_comes_back_from_the_refusal_with_an_int_vers
     change = Change({**ALICE, "email": "al@example.com"}, (), "2026-11-25T17:00:00.000Z", None)
 
     with pytest.raises(ConditionFailedError) as refused:
-        users.repository.update(created["id"], change, None)  # the stored email differs: refused as is
+        users.repository.update(
+            created["id"], change, WriteCondition()
+        )  # the stored email differs: refused as is
 
     assert refused.value.current is not None
     assert refused.value.current["email"] == ALICE["email"]

@@ -12,6 +12,7 @@ from api_common import jsonio
 from api_common.config import common_config, require
 from api_common.cursors import CursorCodec
 from api_common.dynamo import VersionConflictError
+from api_common.preconditions import Preconditions
 from api_common.problems import Problem
 from api_common.records import WRITE_ATTEMPTS, Collection, change
 from api_common.resolver import _field
@@ -73,7 +74,9 @@ def test_a_change_that_keeps_losing_the_race_ends_in_409() -> None:
         raise VersionConflictError
 
     with pytest.raises(Problem) as refused:
-        change(Collection("Thing", Repository()), "6f1c2e3d-4b5a-4c6d-8e7f-901a2b3c4d5e", None, write)
+        change(
+            Collection("Thing", Repository()), "6f1c2e3d-4b5a-4c6d-8e7f-901a2b3c4d5e", Preconditions(), write
+        )
     assert refused.value.status == 409
     assert len(writes) == WRITE_ATTEMPTS
 

@@ -19,7 +19,18 @@ STORAGE = frozenset({"dynamo", "keys", "stored", "tables"})
 STORAGE_MAY_USE = STORAGE | {"snapstart"}
 # Named in the failure so it says which arrow points the wrong way.
 HTTP = frozenset(
-    {"problems", "resolver", "responses", "guards", "request", "store_failures", "etags", "server_errors"}
+    {
+        "problems",
+        "resolver",
+        "responses",
+        "guards",
+        "request",
+        "store_failures",
+        "etags",
+        "fields",
+        "preconditions",
+        "server_errors",
+    }
 )
 CURSORS = frozenset({"paging", "cursors"})
 CONFIG = frozenset({"config"})

@@ -54,13 +54,13 @@ def get_user(user_id: str) -> Response[str]:
 @app.put(f"{COLLECTION}/<user_id>")
 def replace_user(user_id: str, body: Annotated[UserIn, Body()]) -> Response[str]:
     event = app.current_event
-    user = logic.replace_user(users, user_id, body, request.if_match(event), request.principal(event))
+    user = logic.replace_user(users, user_id, body, request.conditions(event), request.principal(event))
     return item_response(User.model_validate(user))
 
 
 @app.delete(f"{COLLECTION}/<user_id>")
 def delete_user(user_id: str) -> Response[str]:
-    logic.delete_user(users, user_id, request.if_match(app.current_event))
+    logic.delete_user(users, user_id, request.conditions(app.current_event))
     return no_content()
 
 

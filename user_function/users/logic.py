@@ -6,9 +6,9 @@ from http import HTTPStatus
 
 from api_common import records
 from api_common.cursors import CursorCodec
-from api_common.etags import IfMatch
 from api_common.idempotency import Claim
 from api_common.paging import list_page
+from api_common.preconditions import Preconditions
 from api_common.problems import Problem
 from api_common.records import Collection
 from users.models import UserIn
@@ -49,13 +49,13 @@ def list_users(
 
 
 def replace_user(
-    users: Users, user_id: str, body: UserIn, if_match: IfMatch | None, principal: str | None
+    users: Users, user_id: str, body: UserIn, preconditions: Preconditions, principal: str | None
 ) -> UserRecord:
     with _unique_email():
         return records.replace(
-            users, user_id, body.attributes(), if_match, principal, fields=UserIn.model_fields
+            users, user_id, body.attributes(), preconditions, principal, fields=UserIn.model_fields
         )
 
 
-def delete_user(users: Users, user_id: str, if_match: IfMatch | None) -> None:
-    records.remove(users, user_id, if_match)
+def delete_user(users: Users, user_id: str, preconditions: Preconditions) -> None:
+    records.remove(users, user_id, preconditions)

@@ -6,8 +6,12 @@ from pydantic import Field
 
 from api_common.models import END, NOT_BLANK, WHITESPACE, ItemModel, RequestModel
 
-# A local part, an @, and a domain of at least two dot-separated labels; no whitespace anywhere.
-EMAIL_PATTERN = f"^[^@{WHITESPACE}]+@[^@.{WHITESPACE}]+(\\.[^@.{WHITESPACE}]+)+{END}"
+# Control characters (Unicode category Cc: C0, DEL, C1): RFC 5322 has them in an address only in its obsolete
+# syntax, and no one types them; NUL and the others that are not whitespace are spelled out here.
+CONTROLS = r"\x00-\x1f\x7f-\x9f"
+# A local part, an @, and a domain of at least two dot-separated labels; no whitespace or control anywhere.
+_NOT_IN_EMAIL = f"{WHITESPACE}{CONTROLS}"
+EMAIL_PATTERN = f"^[^@{_NOT_IN_EMAIL}]+@[^@.{_NOT_IN_EMAIL}]+(\\.[^@.{_NOT_IN_EMAIL}]+)+{END}"
 
 
 class UserIn(RequestModel):

@@ -1,11 +1,12 @@
 """All DynamoDB access of the users service.
 
-Email uniqueness: next to each user the table holds a marker item `email#<lower-cased email>` (attribute
+Email uniqueness: next to each user the table holds a marker item `email#<email_key(email)>` (attribute
 userId). A user and its marker are written in one transaction, so a taken email cancels the whole write;
 changing or deleting a user moves or frees the marker in the same transaction. A change that keeps the email
 keeps the marker: it is one update of the user, conditional on the stored email being the one sent.
 """
 
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from botocore.exceptions import ClientError
 from api_common.dynamo import VersionConflictError, cancellation_codes, error_code
 from api_common.keys import Key
 from api_common.stored import Change, Record
-from api_common.tables import JoinedWrite, VersionedTable
+from api_common.tables import JoinedWrite, VersionedTable, WriteCondition
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -30,11 +31,25 @@ class UserRecord(Record):
 
 
 class EmailTakenError(Exception):
-    """Another user holds the email (case-insensitively)."""
+    """Another user holds the email (the same `email_key`)."""
+
+
+def email_key(email: str) -> str:
+    """What two spellings of one address share: lower case, in Unicode normalization form NFC.
+
+    NFC: RFC 6532 section 3.1 (internationalized addresses are NFC), so `josé` typed as one code point or as
+    `e` + U+0301 is one address. Case: str.lower(), Unicode's full toLowerCase mapping, as the PRECIS profile
+    for usernames does (RFC 8265 section 3.3.1), not casefold(): case folding also maps `ß` to `ss` and final
+    sigma to sigma, and would make `straße@` and `strasse@` one address, two strings no mail standard equates
+    (RFC 5321 even leaves the local part's case to the receiving system). Lower case of NFC text is NFC for
+    every code point, so an address stored in NFC keeps the key `email.lower()` gave it before NFC was
+    applied: only users stored with a non-NFC address have their marker under another key.
+    """
+    return unicodedata.normalize("NFC", email.lower())
 
 
 def marker_id(email: str) -> str:
-    return MARKER_PREFIX + email.lower()
+    return MARKER_PREFIX + email_key(email)
 
 
 class UsersRepository:
@@ -48,10 +63,10 @@ class UsersRepository:
         with _cancellations(claiming_email=True):
             self.table.create(user, self._claim(user), joined=joined)
 
-    def update(self, user_id: str, change: Change, versions: frozenset[int] | None) -> UserRecord:
+    def update(self, user_id: str, change: Change, condition: WriteCondition) -> UserRecord:
         """The user's change in place, only while the stored email is exactly the one sent (its marker stays
         right); otherwise ConditionFailedError with the user, and `replace` moves the marker."""
-        return self.table.update(user_id, change, versions, equal={"email": change.attributes["email"]})
+        return self.table.update(user_id, change, condition, equal={"email": change.attributes["email"]})
 
     def replace(self, current: UserRecord, user: UserRecord) -> None:
         moving = marker_id(current["email"]) != marker_id(user["email"])

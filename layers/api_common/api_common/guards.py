@@ -1,4 +1,5 @@
-"""Refusals decided from the raw event, before routing or validation: 413 for big bodies, 415 for non-JSON.
+"""Refusals decided from the raw event, before routing or validation: 413 for big bodies, 400 for a
+single-valued header or a query parameter given more than once, 415 for anything but UTF-8 JSON.
 
 They run ahead of Powertools' request validation on purpose: a 1 MB body is refused unread, and a form post
 is refused as a form post (Powertools would otherwise parse form bodies and validate them as data).
@@ -11,6 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
+from api_common import fields
 from api_common.problems import FieldError, Problem, invalid
 from api_common.syntax import OWS
 
@@ -48,7 +50,8 @@ def is_json_media_type(content_type: str | None) -> bool:
 
 
 UNSUPPORTED_MEDIA_TYPE = Problem(
-    HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as JSON with Content-Type: application/json."
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    "Send the body as JSON in UTF-8 with Content-Type: application/json (charset=utf-8 is the only charset).",
 )
 
 
@@ -73,8 +76,11 @@ def refusal(event: APIGatewayProxyEvent) -> Problem | None:
         return invalid([FieldError("body", "The body is not valid base64-encoded UTF-8.")])
     if size > MAX_BODY_BYTES:
         return Problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The body exceeds {MAX_BODY_BYTES} bytes.")
+    repeated = fields.repeated(event)
+    if repeated is not None:
+        return repeated
     method = str(event.get("httpMethod") or "").upper()  # absent on a non-API (direct) invocation
-    # event.headers is case-insensitive (Powertools), as HTTP header names are.
-    if method in _JSON_BODY_METHODS and not is_json_media_type(event.headers.get("Content-Type")):
+    # No Content-Type at all is 415 too: a body is JSON only when the client says so.
+    if method in _JSON_BODY_METHODS and not is_json_media_type(fields.single_header(event, "Content-Type")):
         return UNSUPPORTED_MEDIA_TYPE
     return None

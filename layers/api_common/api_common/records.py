@@ -15,11 +15,11 @@ from http import HTTPStatus
 from typing import Any, Protocol, cast
 
 from api_common.dynamo import Item, VersionConflictError
-from api_common.etags import IfMatch
 from api_common.observability import count, logger
+from api_common.preconditions import Preconditions
 from api_common.problems import Problem, not_found
 from api_common.stored import Change, ConditionFailedError, Record
-from api_common.tables import MAX_VERSIONS, JoinedWrite
+from api_common.tables import JoinedWrite, WriteCondition
 
 # Concurrent writers without If-Match re-read and try again this many times before giving up with 409.
 WRITE_ATTEMPTS = 3
@@ -64,7 +64,7 @@ class Updatable[R: Record](Readable[R], Protocol):
     """A record changed in place (VersionedTable.update): ConditionFailedError carries the record found;
     `replace` (conditional on `current`'s version) serves when a condition of the repository's own failed."""
 
-    def update(self, item_id: str, change: Change, versions: frozenset[int] | None) -> R: ...
+    def update(self, item_id: str, change: Change, condition: WriteCondition) -> R: ...
     def replace(self, current: R, record: R) -> None: ...
 
 
@@ -75,7 +75,7 @@ class Removable[R: Record](Readable[R], Protocol):
 
 
 class Deletable(Readable[Record], Protocol):
-    def delete_if(self, item_id: str, versions: frozenset[int] | None) -> None: ...
+    def delete_if(self, item_id: str, condition: WriteCondition) -> None: ...
 
 
 def find[R: Record](repository: Readable[R], raw_id: str) -> R | None:
@@ -116,18 +116,18 @@ def replacement(current: Record, attributes: Mapping[str, Any], principal: str |
 
 
 def change[R: Record, T](
-    collection: Collection[Readable[R]], raw_id: str, if_match: IfMatch | None, write: Callable[[R], T]
+    collection: Collection[Readable[R]], raw_id: str, preconditions: Preconditions, write: Callable[[R], T]
 ) -> T:
     """Read-check-write with optimistic concurrency.
 
     `write` must be conditional on the version it was given and raise VersionConflictError when that
-    version is no longer current. With If-Match, the next read then fails the precondition (412) or
-    finds nothing (404); without it, the change is retried on the new version: unconditional, never lost.
+    version is no longer current. The preconditions are checked on the version read, so they hold for the
+    version written; the next read after a lost race fails them (412) or finds nothing (404), and an
+    unconditional change is retried on the new version: never lost.
     """
     for _ in range(WRITE_ATTEMPTS):
         current = read(collection, raw_id)
-        if if_match is not None:
-            if_match.require(current["version"])
+        preconditions.require(current)
         try:
             return write(current)
         except VersionConflictError:
@@ -150,31 +150,19 @@ def _existing_id(raw_id: str, kind: str) -> str:
     return item_id
 
 
-def _accepted_versions(
-    collection: Collection[Readable[Record]], item_id: str, if_match: IfMatch | None
-) -> frozenset[int] | None:
-    """The versions a write may apply to (None: any), as a condition DynamoDB can check.
-
-    Only canonical integers can equal a version's ETag. A header that names none (412 whatever is stored) is
-    settled by a read instead: 404, 412, or the one version that matched. (64 characters hold at most 16
-    tags, so DynamoDB's limit of 100 IN values is a guard, not a path.)
-    """
-    if if_match is None or if_match.any_version:
-        return None
-    versions = if_match.versions
-    if 0 < len(versions) <= MAX_VERSIONS:
-        return versions
-    current = read(collection, item_id)
-    if_match.require(current["version"])
-    return frozenset({current["version"]})
+def _write_condition(
+    collection: Collection[Readable[Record]], item_id: str, preconditions: Preconditions
+) -> WriteCondition:
+    """The preconditions as a condition DynamoDB checks with the write; those it cannot check in one
+    condition are settled by a read first (404, 412, or the one version that passed)."""
+    return preconditions.write_condition(lambda: read(collection, item_id))
 
 
-def _refusal[R: Record](kind: str, current: R | None, if_match: IfMatch | None) -> R:
-    """Why a conditional write failed: 404 (none), 412 (If-Match does not match), else the record found."""
+def _refusal[R: Record](kind: str, current: R | None, preconditions: Preconditions) -> R:
+    """Why a conditional write failed: 404 (none), 412 (a precondition fails), else the record found."""
     if current is None:
         raise _missing(kind)
-    if if_match is not None:
-        if_match.require(current["version"])
+    preconditions.require(current)
     return current
 
 
@@ -201,7 +189,7 @@ def replace[R: Record](
     collection: Collection[Updatable[R]],
     raw_id: str,
     attributes: Mapping[str, Any],
-    if_match: IfMatch | None,
+    preconditions: Preconditions,
     principal: str | None,
     *,
     fields: Iterable[str],
@@ -209,19 +197,19 @@ def replace[R: Record](
     """PUT: full replacement of an existing record (never an upsert), next version.
 
     One conditional update. When it fails on a condition of the repository's own (a user's email changed)
-    rather than existence or If-Match, the repository's full `replace` runs on the record the failure
+    rather than existence or a precondition, the repository's full `replace` runs on the record the failure
     returned, conditional on its version; a lost race there is retried (unconditional PUT) or ends in 412.
     """
     kind, repository = collection.kind, collection.repository
     item_id = _existing_id(raw_id, kind)
     removed = tuple(name for name in fields if name not in attributes)
     for _ in range(WRITE_ATTEMPTS):
-        versions = _accepted_versions(collection, item_id, if_match)
+        condition = _write_condition(collection, item_id, preconditions)
         try:
-            record = repository.update(item_id, Change(attributes, removed, utc_now(), principal), versions)
+            record = repository.update(item_id, Change(attributes, removed, utc_now(), principal), condition)
         except ConditionFailedError as failed:
             found: R | None = failed.current
-            current = _refusal(kind, found, if_match)
+            current = _refusal(kind, found, preconditions)
             record = cast(R, replacement(current, attributes, principal))  # as in `create`
             try:
                 repository.replace(current, record)
@@ -232,19 +220,21 @@ def replace[R: Record](
     raise _conflict(kind)
 
 
-def remove[R: Record](collection: Collection[Removable[R]], raw_id: str, if_match: IfMatch | None) -> None:
+def remove[R: Record](
+    collection: Collection[Removable[R]], raw_id: str, preconditions: Preconditions
+) -> None:
     """DELETE of a record whose deletion needs what it holds (a user's email marker): read, then write."""
-    change(collection, raw_id, if_match, collection.repository.delete)
+    change(collection, raw_id, preconditions, collection.repository.delete)
     _written(collection.kind, "Deleted", raw_id)
 
 
-def delete(collection: Collection[Deletable], raw_id: str, if_match: IfMatch | None) -> None:
-    """DELETE in one conditional request: nothing to read first, and no race to lose without If-Match."""
+def delete(collection: Collection[Deletable], raw_id: str, preconditions: Preconditions) -> None:
+    """DELETE in one conditional request: nothing to read first, and no race to lose without preconditions."""
     item_id = _existing_id(raw_id, collection.kind)
     try:
-        collection.repository.delete_if(item_id, _accepted_versions(collection, item_id, if_match))
+        collection.repository.delete_if(item_id, _write_condition(collection, item_id, preconditions))
     except ConditionFailedError as failed:
         found: Record | None = failed.current
-        _refusal(collection.kind, found, if_match)
+        _refusal(collection.kind, found, preconditions)
         raise _conflict(collection.kind) from failed  # it was there at an accepted version: cannot happen
     _written(collection.kind, "Deleted", item_id)

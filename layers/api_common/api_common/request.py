@@ -6,9 +6,11 @@ from typing import cast
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
-from api_common import etags, idempotency, jsonio
+from api_common import etags, idempotency, jsonio, preconditions
 from api_common.etags import IfMatch
+from api_common.fields import header_values, single_header
 from api_common.models import RequestModel
+from api_common.preconditions import IfNoneMatch, Preconditions
 from api_common.stored import Record
 
 
@@ -18,12 +20,18 @@ def principal(event: APIGatewayProxyEvent) -> str | None:
     return identity.user_arn or identity.caller or None
 
 
-def if_match(event: APIGatewayProxyEvent) -> IfMatch | None:
-    return IfMatch.parse(event.headers.get(etags.HEADER))
+def conditions(event: APIGatewayProxyEvent) -> Preconditions:
+    """The preconditions of a PUT or DELETE, every field of each read (all of them 400 when malformed)."""
+    since = single_header(event, preconditions.IF_UNMODIFIED_SINCE)
+    return Preconditions(
+        if_match=IfMatch.parse(header_values(event, etags.HEADER)),
+        if_none_match=IfNoneMatch.parse(header_values(event, preconditions.IF_NONE_MATCH)),
+        if_unmodified_since=None if since is None else preconditions.parse_http_date(since),
+    )
 
 
 def idempotency_key(event: APIGatewayProxyEvent) -> str | None:
-    return idempotency.parse_key(event.headers.get(idempotency.HEADER))
+    return idempotency.parse_key(single_header(event, idempotency.HEADER))
 
 
 def idempotency_scope(event: APIGatewayProxyEvent) -> str:

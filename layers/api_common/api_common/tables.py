@@ -9,6 +9,7 @@ returns the item as found, which tells 404 from 412. Every item read comes back 
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from botocore.exceptions import ClientError
@@ -49,16 +50,37 @@ _EXISTS = "attribute_exists(#id)"
 MAX_VERSIONS = 100
 
 
+@dataclass(frozen=True, slots=True)
+class WriteCondition:
+    """What a single write asks of the stored record besides existing (the client's preconditions)."""
+
+    versions: frozenset[int] | None = None  # at one of these versions (None: any)
+    not_versions: frozenset[int] = frozenset()  # at none of these
+    # updatedAt below this timestamp (same format, so string order is time order); None: any
+    updated_before: str | None = None
+
+
+ANY_VERSION = WriteCondition()
+
+
 def _condition(
-    versions: frozenset[int] | None, equal: Mapping[str, Any]
+    condition: WriteCondition, equal: Mapping[str, Any]
 ) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """`the item exists`, at one of `versions` (None: any), with the `equal` attributes as given."""
+    """`the item exists`, meets `condition`, with the `equal` attributes as given."""
     clauses, names, values = [_EXISTS], {"#id": "id"}, dict[str, Any]()
-    if versions is not None:
-        placeholders = [f":v{n}" for n in range(len(versions))]
-        clauses.append(f"#version IN ({', '.join(placeholders)})")
+    for negated, versions in ((False, condition.versions), (True, condition.not_versions or None)):
+        if versions is None:
+            continue
+        prefix = ":nv" if negated else ":v"
+        placeholders = [f"{prefix}{n}" for n in range(len(versions))]
+        test = f"#version IN ({', '.join(placeholders)})"
+        clauses.append(f"NOT ({test})" if negated else test)
         names["#version"] = "version"
         values |= {p: {"N": str(v)} for p, v in zip(placeholders, sorted(versions), strict=True)}
+    if condition.updated_before is not None:
+        clauses.append("#updatedAt < :updatedBefore")
+        names["#updatedAt"] = "updatedAt"
+        values[":updatedBefore"] = {"S": condition.updated_before}
     for n, (name, value) in enumerate(equal.items()):
         clauses.append(f"#eq{n} = :eq{n}")
         names[f"#eq{n}"] = name
@@ -156,16 +178,16 @@ class VersionedTable[R: Record]:
         self,
         item_id: str,
         change: Change,
-        versions: frozenset[int] | None,
+        condition: WriteCondition = ANY_VERSION,
         equal: Mapping[str, Any] | None = None,
     ) -> R:
         """Replace an existing record's attributes in place and bump its version, in one request.
 
         createdAt/createdBy are left as stored; `removed` attributes go (a full replacement drops the optional
-        fields it does not carry). Raises ConditionFailedError with the record found when it is missing, at
-        another version than `versions` (None: any), or differs in an `equal` attribute.
+        fields it does not carry). Raises ConditionFailedError with the record found when it is missing, fails
+        `condition`, or differs in an `equal` attribute.
         """
-        condition, names, values = _condition(versions, equal or {})
+        expression, names, values = _condition(condition, equal or {})
         sets = ["#version = #version + :one", "#updatedAt = :updatedAt"]
         names |= {"#version": "version", "#updatedAt": "updatedAt", "#updatedBy": "updatedBy"}
         values |= {":one": {"N": "1"}, ":updatedAt": {"S": change.updated_at}}
@@ -180,13 +202,13 @@ class VersionedTable[R: Record]:
             values[":updatedBy"] = {"S": change.principal}
         else:
             removes.append("#updatedBy")
-        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         with self._condition_failures():
             response = self.client.update_item(
                 TableName=self.name,
                 Key=self.key(item_id),
-                UpdateExpression=expression,
-                ConditionExpression=condition,
+                UpdateExpression=update,
+                ConditionExpression=expression,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
@@ -194,13 +216,13 @@ class VersionedTable[R: Record]:
             )
         return self._record(response["Attributes"])
 
-    def delete_if(self, item_id: str, versions: frozenset[int] | None) -> None:
-        """Delete an existing record at one of `versions` (None: any); else ConditionFailedError."""
-        condition, names, values = _condition(versions, {})
+    def delete_if(self, item_id: str, condition: WriteCondition = ANY_VERSION) -> None:
+        """Delete an existing record that meets `condition`; else ConditionFailedError."""
+        expression, names, values = _condition(condition, {})
         request: dict[str, Any] = {
             "TableName": self.name,
             "Key": self.key(item_id),
-            "ConditionExpression": condition,
+            "ConditionExpression": expression,
             "ExpressionAttributeNames": names,
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
