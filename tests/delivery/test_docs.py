@@ -33,8 +33,11 @@ ASSIGNMENT = re.compile(r"([A-Z_][A-Z0-9_]*)=.*")
 ISSUE_NUMBER = re.compile(
     r"(?<![\w&#/])#\d+(?![\w-])|\b(?:issues?|pull requests?|PR)\s+#?\d+\b", re.IGNORECASE
 )
-# 7 to 40 hexadecimal characters with a digit and a letter, not part of a longer word, path or UUID.
-COMMIT_HASH = re.compile(r"(?<![\w/.-])(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}(?![\w-])")
+# 7 to 40 hexadecimal characters with a digit and a letter, not part of a longer word, path or UUID, and not a
+# number written with an exponent (`0e99999999999999999999`).
+COMMIT_HASH = re.compile(
+    r"(?<![\w/.-])(?![0-9]+e[0-9]+(?![\w-]))(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}(?![\w-])"
+)
 
 
 def documents(root: Path) -> list[Path]:
