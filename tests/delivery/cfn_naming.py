@@ -147,11 +147,13 @@ def _apigateway(world: World, instance: Instance) -> list[str]:
     if instance.type == "AWS::ApiGateway::DomainName":
         return [f"{base}/domainnames/{instance.name}"]
     if instance.type == "AWS::ApiGateway::BasePathMapping":
-        return [f"{base}/domainnames/{props['DomainName']}/basepathmappings/{props.get('BasePath') or '(none)'}"]
+        return [
+            f"{base}/domainnames/{props['DomainName']}/basepathmappings/{props.get('BasePath') or '(none)'}"
+        ]
     raise KeyError(f"{instance.type}: no ARN rule in tests/delivery/cfn_naming.py")
 
 
-def getatt_of(world: World, instance: Instance, attribute: str) -> Any:
+def getatt_of(world: World, instance: Instance, attribute: str) -> Any:  # noqa: PLR0911
     kind = instance.type
     if kind == "AWS::CloudFormation::Stack" and attribute.startswith("Outputs."):
         return world.nested_stack(instance).output(attribute.removeprefix("Outputs."))

@@ -1,10 +1,11 @@
 """The resources one deployment of the application creates, as CloudFormation would name them.
 
 A `World` holds the SAM-translated root stack and its nested stacks (waf.yaml, monitoring.yaml) for one
-environment, with every parameter that adds an optional resource or an outside ARN switched on (a custom domain
-of the environment's own with its alias record, the ADOT layer with Application Signals). Each `Instance` knows its
-physical name, its ARNs, its tags (the template's, plus CloudFormation's `aws:cloudformation:*` system tags
-only where the type's schema says CloudFormation applies them) and the ARNs its properties point at.
+environment, with every parameter that adds an optional resource or an outside ARN switched on (a custom
+domain of the environment's own with its alias record, the ADOT layer with Application Signals). Each
+`Instance` knows its physical name, its ARNs, its tags (the template's, plus CloudFormation's
+`aws:cloudformation:*` system tags only where the type's schema says CloudFormation applies them) and the ARNs
+its properties point at.
 
 Naming follows CloudFormation: a named resource takes its name property; an unnamed one gets
 `<stack name>-<logical ID>-<random suffix>`, and a nested stack is a stack named the same way
@@ -41,7 +42,7 @@ ALL_OPTIONAL = {
     "AdotLayerArn": "arn:aws:lambda:us-east-1:901920570463:layer:AWSOpenTelemetryDistroPython:7",
     "EnableApplicationSignals": "true",
 }
-# Both environments' domains live in one hosted zone, as a platform team's api.example.com and its dev name would.
+# Both environments' domains live in one hosted zone, as a team's api.example.com and its dev name would.
 HOSTED_ZONE_ID = "Z0123456789ABCDEFGHIJ"
 DOMAINS = {"dev": "dev-api.example.com", "prod": "api.example.com"}
 
@@ -49,6 +50,8 @@ DOMAINS = {"dev": "dev-api.example.com", "prod": "api.example.com"}
 def optional_parameters(environment: str) -> dict[str, str]:
     """ALL_OPTIONAL, with the environment's own domain in the shared hosted zone."""
     return {**ALL_OPTIONAL, "DomainName": DOMAINS[environment], "HostedZoneId": HOSTED_ZONE_ID}
+
+
 SYSTEM_TAGS = (
     "aws:cloudformation:stack-name",
     "aws:cloudformation:logical-id",

@@ -28,8 +28,8 @@ SYSTEM_TAG_KEYS = ("aws:ResourceTag/aws:cloudformation:", "aws:RequestTag/aws:cl
 
 
 def bootstrap(environment: str, template: dict[str, Any] | None = None) -> Bootstrap:
-    """The environment's bootstrap stack: dev's owns the artifacts bucket, prod's names it (same account); each
-    names its environment's custom domain and the hosted zone that holds it, as the world deploys them."""
+    """The environment's bootstrap stack: dev's owns the artifacts bucket, prod's names it (same account);
+    each names its environment's custom domain and the hosted zone holding it, as the world deploys them."""
     d = deployment(environment)
     parameters = {"ApiDomainName": DOMAINS[environment], "ApiHostedZoneId": HOSTED_ZONE_ID}
     if environment != "dev":
