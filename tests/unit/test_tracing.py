@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,53 @@ def test_without_a_recorder_nothing_is_recorded_and_nothing_fails() -> None:
     spans = tracing.RequestSpans(tracing.Mode.XRAY_SDK, None)
     with spans.request(api_event("GET", "/users")) as record_status:
         record_status(200)
+
+
+@cache
+def exporter() -> Any:
+    """OpenTelemetry's SDK as this process's global tracer provider (it can be set once), as the ADOT layer
+    sets it before the handler's import, exporting to memory."""
+    # Imported here: the other tests of this process never load OpenTelemetry.
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    memory = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    trace.set_tracer_provider(provider)
+    return memory
+
+
+def test_in_the_otel_mode_a_request_is_one_internal_span_named_after_its_route() -> None:
+    memory = exporter()
+    memory.clear()
+    spans = tracing.RequestSpans(tracing.Mode.OTEL, None)
+    with spans.request(api_event("PUT", "/products/abc")) as record_status:
+        record_status(412)
+    (span,) = memory.get_finished_spans()
+    assert (span.name, span.kind.name, span.instrumentation_scope.name) == (
+        "PUT /products/{id}",
+        "INTERNAL",
+        "api_common.tracing",
+    )
+    assert dict(span.attributes) == {
+        "http.request.method": "PUT",
+        "http.route": "/products/{id}",
+        "http.response.status_code": 412,
+    }
+
+
+def test_in_the_otel_mode_a_failed_request_marks_its_span() -> None:
+    memory = exporter()
+    memory.clear()
+    spans = tracing.RequestSpans(tracing.Mode.OTEL, None)
+    with pytest.raises(ZeroDivisionError), spans.request(api_event("GET", "/users")):
+        _ = 1 / 0
+    (span,) = memory.get_finished_spans()
+    assert span.status.status_code.name == "ERROR"
+    assert [event.name for event in span.events] == ["exception"]
 
 
 def _opentelemetry_imports(tree: ast.Module) -> Iterator[tuple[str, bool]]:
