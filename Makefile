@@ -155,8 +155,8 @@ e2e: venv ## The HTTP end-to-end suite against API_URL=<deployed stack> (unset: 
 	API_URL="$(API_URL)" $(PYTEST) tests/e2e --no-cov
 
 .PHONY: smoke
-smoke: venv ## Signed create/read/update/list/delete on a deployed stack: STACK=<stack name> (AWS credentials of the environment)
-	$(PY) -m tools.smoke --stack "$(STACK)"
+smoke: venv ## Signed create/read/update/list/delete on a deployed stack: STACK=<stack name> [URL=<base URL, default its ApiUrl>]
+	$(PY) -m tools.smoke --stack "$(STACK)" $(if $(URL),--url "$(URL)",)
 
 .PHONY: bench
 bench: venv ## Cold start, warm overhead, package size, memory, local throughput

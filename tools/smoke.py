@@ -1,11 +1,12 @@
 """make smoke STACK=<stack>: is a deployed stack alive? A short SigV4-signed round trip on both collections.
 
-The API URL comes from the stack's ApiUrl output (CloudFormation DescribeStacks) and the region from the
-CloudFormation client, which is the stack's region, so the signature is scoped right. For users and products
-in turn: create, read, conditional update (If-Match; the stale version then gets 412), list, conditional
-delete, read again (404). Whatever the run created is deleted at the end, even when a step fails. Exit 0 with
-one summary line, or 1 (a step failed) / 2 (no stack, no output, no credentials) with a one-line reason on
-stderr.
+The API URL comes from the stack's ApiUrl output (CloudFormation DescribeStacks: the custom domain when the
+stack has one, else the execute-api stage), or from --url (URL=), and the region from the CloudFormation
+client, which is the stack's region, so the signature is scoped right whatever host is called. For users and
+products in turn: create, read, conditional update (If-Match; the stale version then gets 412), list,
+conditional delete, read again (404). Whatever the run created is deleted at the end, even when a step fails.
+Exit 0 with one summary line, or 1 (a step failed) / 2 (no stack, no output, no credentials) with a one-line
+reason on stderr.
 """
 
 from __future__ import annotations
@@ -196,6 +197,9 @@ def main(
     parser.add_argument(
         "--stack", required=True, help="name of the deployed stack, e.g. users-products-api-dev"
     )
+    parser.add_argument(
+        "--url", default="", help="base URL to call instead of the stack's ApiUrl output (its Region's API)"
+    )
     args = parser.parse_args(argv)
     smoke: Smoke | None = None
     try:
@@ -206,7 +210,9 @@ def main(
             credentials = aws.get_credentials()
             if credentials is None:
                 raise SetupError("no AWS credentials in the environment")
-            target = stack_target(args.stack, cloudformation or aws.client("cloudformation"))
+            client = cloudformation or aws.client("cloudformation")
+            url = args.url.rstrip("/")
+            target = Target(url, client.meta.region_name) if url else stack_target(args.stack, client)
         smoke = Smoke(target, credentials, session or requests.Session())
         smoke.run()
     except SetupError as error:

@@ -145,7 +145,23 @@ def context(world: World, call: Call, target: str, settled: bool = False) -> dic
         found["kms:ViaService"] = f"{service}.{world.deployment.region}.amazonaws.com"
         if call.permission in GRANT_ACTIONS:
             found["kms:GrantIsForAWSResource"] = "true"
+    if (
+        call.permission == "route53:ChangeResourceRecordSets"
+        and call.instance.type == "AWS::Route53::RecordSet"
+    ):
+        found |= _record_changes(call.instance.properties)
     return found
+
+
+def _record_changes(record: dict[str, Any]) -> dict[str, list[str]]:
+    """What Route 53 puts in the context of a change to one record set: its name (lower case, without the
+    final dot) and its type
+    (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-rrset-conditions.html)."""
+    name = str(record["Name"]).lower().removesuffix(".")
+    return {
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames": [name],
+        "route53:ChangeResourceRecordSetsRecordTypes": [str(record["Type"]).upper()],
+    }
 
 
 def requests(world: World, call: Call, settled: bool = False) -> list[Request] | None:

@@ -8,6 +8,7 @@ Generated IDs (KMS key IDs, REST API IDs, WebACL IDs) are derived from the logic
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from tests.delivery.cfn_world import Instance, World
@@ -55,6 +56,8 @@ def ref_of(world: World, instance: Instance) -> Any:  # noqa: PLR0911
         return arns_of(world, instance)[0]
     if kind in {"AWS::CloudFormation::WaitConditionHandle", "AWS::Lambda::Permission"}:
         return f"{instance.logical_id}-{_id(instance, 8)}"
+    if kind == "AWS::ApiGateway::BasePathMapping":
+        return f"{props['DomainName']}/{props.get('BasePath') or '(none)'}"
     return instance.name
 
 
@@ -76,6 +79,10 @@ def arns_of(world: World, instance: Instance) -> list[str]:  # noqa: PLR0911, PL
         return [d.arn("iam", f"policy{props.get('Path', '/')}{name}", region=False)]
     if kind == "AWS::IAM::Role":
         return [d.arn("iam", f"role{props.get('Path', '/')}{name}", region=False)]
+    if kind == "AWS::IAM::Policy":  # an inline policy: its calls are authorized on the roles it is put on
+        return [d.arn("iam", f"role/{role}", region=False) for role in props.get("Roles", [])]
+    if kind == "AWS::Route53::RecordSet":  # record sets have no ARN: their calls are authorized on the zone
+        return [f"arn:{d.partition}:route53:::hostedzone/{props['HostedZoneId']}"]
     if kind == "AWS::Logs::LogGroup":
         return [d.arn("logs", f"log-group:{name}")]
     if kind == "AWS::Logs::MetricFilter":  # metric filter calls are authorized on their log group
@@ -137,10 +144,16 @@ def _apigateway(world: World, instance: Instance) -> list[str]:
         return [f"{base}/restapis/{props['RestApiId']}/deployments/{ref_of(world, instance)}"]
     if instance.type == "AWS::ApiGateway::Stage":
         return [f"{base}/restapis/{props['RestApiId']}/stages/{instance.name}"]
+    if instance.type == "AWS::ApiGateway::DomainName":
+        return [f"{base}/domainnames/{instance.name}"]
+    if instance.type == "AWS::ApiGateway::BasePathMapping":
+        return [
+            f"{base}/domainnames/{props['DomainName']}/basepathmappings/{props.get('BasePath') or '(none)'}"
+        ]
     raise KeyError(f"{instance.type}: no ARN rule in tests/delivery/cfn_naming.py")
 
 
-def getatt_of(world: World, instance: Instance, attribute: str) -> Any:
+def getatt_of(world: World, instance: Instance, attribute: str) -> Any:  # noqa: PLR0911
     kind = instance.type
     if kind == "AWS::CloudFormation::Stack" and attribute.startswith("Outputs."):
         return world.nested_stack(instance).output(attribute.removeprefix("Outputs."))
@@ -154,6 +167,11 @@ def getatt_of(world: World, instance: Instance, attribute: str) -> Any:
         return _key_id(instance)
     if attribute == "RootResourceId":
         return _id(instance, 8)
+    # A regional domain's target: its own d-<id> host and the Region's API Gateway hosted zone.
+    if (kind, attribute) == ("AWS::ApiGateway::DomainName", "RegionalDomainName"):
+        return f"d-{_id(instance, 10)}.execute-api.{world.deployment.region}.amazonaws.com"
+    if (kind, attribute) == ("AWS::ApiGateway::DomainName", "RegionalHostedZoneId"):
+        return "Z1UJRXOUMOOFQ8"
     raise KeyError(f"{kind}.{attribute}: no GetAtt rule in tests/delivery/cfn_naming.py")
 
 
@@ -169,6 +187,13 @@ def extra_related(world: World, instance: Instance) -> list[str]:
         found.append(d.execution_role_arn)
     if kind == "AWS::CodeDeploy::DeploymentGroup":
         found.append(d.arn("codedeploy", f"deploymentconfig:{instance.properties['DeploymentConfigName']}"))
+    # A domain name is tagged through the /tags/<its ARN, URL-encoded> resource (apigateway:PUT on Tags).
+    if kind == "AWS::ApiGateway::DomainName":
+        base = f"arn:{d.partition}:apigateway:{d.region}::"
+        found.append(f"{base}/tags/{quote(arns_of(world, instance)[0], safe='')}")
+    # A record set's create and update wait on the change Route 53 returns (GetChange on change/<id>).
+    if kind == "AWS::Route53::RecordSet":
+        found.append(f"arn:{d.partition}:route53:::change/C0123456789ABCDEF")
     # An alias that CodeDeploy shifts reaches the deployment config of its deployment group.
     update = instance.raw.get("UpdatePolicy", {}).get("CodeDeployLambdaAliasUpdate", {})
     group = update.get("DeploymentGroupName", {}).get("Ref") if isinstance(update, dict) else None

@@ -1,9 +1,11 @@
 """The resources one deployment of the application creates, as CloudFormation would name them.
 
 A `World` holds the SAM-translated root stack and its nested stacks (waf.yaml, monitoring.yaml) for one
-environment, with every parameter that adds an optional resource switched on. Each `Instance` knows its
-physical name, its ARNs, its tags (the template's, plus CloudFormation's `aws:cloudformation:*` system tags
-only where the type's schema says CloudFormation applies them) and the ARNs its properties point at.
+environment, with every parameter that adds an optional resource or an outside ARN switched on (a custom
+domain of the environment's own with its alias record, the ADOT layer with Application Signals). Each
+`Instance` knows its physical name, its ARNs, its tags (the template's, plus CloudFormation's
+`aws:cloudformation:*` system tags only where the type's schema says CloudFormation applies them) and the ARNs
+its properties point at.
 
 Naming follows CloudFormation: a named resource takes its name property; an unnamed one gets
 `<stack name>-<logical ID>-<random suffix>`, and a nested stack is a stack named the same way
@@ -28,12 +30,28 @@ from tests.templates.stack import Sources, load_sources, translate, walk
 
 APP = "users-products-api"
 SUFFIX = "1A2B3C4D5E6F"
-# Every optional resource exists (Config rule, alarm e-mail subscription, API Gateway account role).
+# Every optional resource exists (Config rule, alarm e-mail subscription, API Gateway account role, the custom
+# domain and its record, Application Signals' policy), and the functions take the ADOT layer (Tracing=otel).
 ALL_OPTIONAL = {
     "EnableConfigRule": "true",
     "AlarmEmail": "ops@example.com",
     "CreateApiGatewayAccountRole": "true",
+    "CertificateArn": "arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+    "DisableExecuteApiEndpoint": "true",
+    "Tracing": "otel",
+    "AdotLayerArn": "arn:aws:lambda:us-east-1:901920570463:layer:AWSOpenTelemetryDistroPython:7",
+    "EnableApplicationSignals": "true",
 }
+# Both environments' domains live in one hosted zone, as a team's api.example.com and its dev name would.
+HOSTED_ZONE_ID = "Z0123456789ABCDEFGHIJ"
+DOMAINS = {"dev": "dev-api.example.com", "prod": "api.example.com"}
+
+
+def optional_parameters(environment: str) -> dict[str, str]:
+    """ALL_OPTIONAL, with the environment's own domain in the shared hosted zone."""
+    return {**ALL_OPTIONAL, "DomainName": DOMAINS[environment], "HostedZoneId": HOSTED_ZONE_ID}
+
+
 SYSTEM_TAGS = (
     "aws:cloudformation:stack-name",
     "aws:cloudformation:logical-id",
@@ -42,7 +60,9 @@ SYSTEM_TAGS = (
 # Property holding a type's name; None: CloudFormation always generates it.
 NAMING: dict[str, str | None] = {
     "AWS::ApiGateway::Account": None,
+    "AWS::ApiGateway::BasePathMapping": None,
     "AWS::ApiGateway::Deployment": None,
+    "AWS::ApiGateway::DomainName": "DomainName",
     "AWS::ApiGateway::RestApi": None,
     "AWS::ApiGateway::Stage": "StageName",
     "AWS::CloudFormation::Stack": None,
@@ -55,6 +75,7 @@ NAMING: dict[str, str | None] = {
     "AWS::Config::ConfigRule": "ConfigRuleName",
     "AWS::DynamoDB::Table": "TableName",
     "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::IAM::Policy": "PolicyName",
     "AWS::IAM::Role": "RoleName",
     "AWS::KMS::Alias": "AliasName",
     "AWS::KMS::Key": None,
@@ -66,6 +87,7 @@ NAMING: dict[str, str | None] = {
     "AWS::Lambda::Version": None,
     "AWS::Logs::LogGroup": "LogGroupName",
     "AWS::Logs::MetricFilter": "FilterName",
+    "AWS::Route53::RecordSet": "Name",
     "AWS::S3::Bucket": "BucketName",
     "AWS::S3::BucketPolicy": None,
     "AWS::SNS::Subscription": None,
@@ -221,7 +243,7 @@ class StackWorld:
 class World:
     def __init__(self, deployment: Deployment, sources: Sources | None = None) -> None:
         self.deployment = deployment
-        parameters = {**ALL_OPTIONAL, "Environment": deployment.environment}
+        parameters = {**optional_parameters(deployment.environment), "Environment": deployment.environment}
         self.sources = sources or load_sources()
         root = copy.deepcopy(translate(self.sources, parameters).cfn)
         self.root = StackWorld(self, deployment.stack, root, parameters)

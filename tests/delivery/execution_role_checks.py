@@ -12,7 +12,7 @@ from typing import Any
 from tests.delivery.bootstrap_roles import Bootstrap, deployment, load_template
 from tests.delivery.cfn_calls import Call, calls, requests
 from tests.delivery.cfn_schemas import system_tags
-from tests.delivery.cfn_world import World
+from tests.delivery.cfn_world import DOMAINS, HOSTED_ZONE_ID, World
 from tests.delivery.execution_role_decisions import (
     READS_KEPT_OUT,
     SHARED_WITH_THE_OTHER_ENVIRONMENT,
@@ -28,9 +28,12 @@ SYSTEM_TAG_KEYS = ("aws:ResourceTag/aws:cloudformation:", "aws:RequestTag/aws:cl
 
 
 def bootstrap(environment: str, template: dict[str, Any] | None = None) -> Bootstrap:
-    """The environment's bootstrap stack: dev's owns the artifacts bucket, prod's names it (same account)."""
+    """The environment's bootstrap stack: dev's owns the artifacts bucket, prod's names it (same account);
+    each names its environment's custom domain and the hosted zone holding it, as the world deploys them."""
     d = deployment(environment)
-    parameters = {} if environment == "dev" else {"ArtifactsBucketName": d.artifacts_bucket}
+    parameters = {"ApiDomainName": DOMAINS[environment], "ApiHostedZoneId": HOSTED_ZONE_ID}
+    if environment != "dev":
+        parameters["ArtifactsBucketName"] = d.artifacts_bucket
     return Bootstrap(d, parameters=parameters, template=copy.deepcopy(template or load_template()))
 
 

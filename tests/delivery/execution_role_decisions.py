@@ -67,6 +67,11 @@ READS_KEPT_OUT = (
         ("wafv2:GetPermissionPolicy",),
         "reads the policy of a rule group shared by another account; the WebACL uses AWS managed rule groups",
     ),
+    Decision(
+        ("AWS::IAM::Policy",),
+        ("iam:GetUserPolicy", "iam:GetGroupPolicy"),
+        "ApplicationSignalsPolicy names roles only: no user or group policy to read back",
+    ),
 )
 
 # Writes the schemas list and the roles do not grant.
@@ -135,6 +140,11 @@ WRITES_NOT_GRANTED = (
             "iam:DetachUserPolicy",
         ),
         "the policy sets no Roles, Groups or Users: the roles attach it (AttachOnlyTheStacksPolicies)",
+    ),
+    Decision(
+        ("AWS::IAM::Policy",),
+        ("iam:PutUserPolicy", "iam:DeleteUserPolicy", "iam:PutGroupPolicy", "iam:DeleteGroupPolicy"),
+        "ApplicationSignalsPolicy names roles only (Roles): no user or group gets a policy",
     ),
     Decision(
         ("AWS::Lambda::Function",),

@@ -96,6 +96,8 @@ def test_the_checks_cover_every_type_and_service_of_the_stack() -> None:
     checked = {c.instance.type for c in calls(w)}
     assert types - checked == {"AWS::CloudFormation::WaitConditionHandle"}  # its schema lists no handler
     assert {"AWS::Lambda::Version", "AWS::CodeDeploy::DeploymentGroup", "AWS::ApiGateway::Stage"} <= checked
+    # The options are deployed in the world: the custom domain, its record, Application Signals' policy.
+    assert {"AWS::ApiGateway::DomainName", "AWS::Route53::RecordSet", "AWS::IAM::Policy"} <= checked
 
 
 # ---------------------------------------------------------------------------------------------- mutations
@@ -210,6 +212,16 @@ BOOTSTRAP_MUTATIONS: dict[str, tuple[Callable[[Template], None], Callable[[str, 
     "a write permission removed (lambda:PublishVersion)": (
         drop_action("Functions", "lambda:PublishVersion"),
         new_missing_writes,
+    ),
+    "the ADOT layer unreadable (Tracing=otel)": (drop_statement("AdotLayer"), reads),
+    "the domain record's change unreadable": (drop_statement("DomainRecordChanges"), reads),
+    "any record of the shared hosted zone": (
+        lambda template: _statement(template, "DomainRecord").pop("Condition"),
+        separation,
+    ),
+    "every custom domain of the Region": (
+        set_resource("CustomDomain", "arn:${AWS::Partition}:apigateway:${AWS::Region}::/domainnames/*"),
+        separation,
     ),
 }
 

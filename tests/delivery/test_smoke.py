@@ -183,3 +183,22 @@ def test_the_region_is_the_stack_clients(cloudformation: tuple[Any, Stubber]) ->
     describing(stubber, stack_outputs({"ApiUrl": "https://abc.execute-api.example/dev/"}))
     expected = smoke.Target("https://abc.execute-api.example/dev", LOCAL_REGION)
     assert smoke.stack_target(STACK, client) == expected
+
+
+def test_a_given_url_is_called_instead_of_the_output_signed_for_the_stacks_region(
+    local_server: LocalServer, cloudformation: tuple[Any, Stubber], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A custom domain's host names no Region: the signature's Region is the CloudFormation client's.
+    client, _stubber = cloudformation  # no DescribeStacks: the stubber fails on any unexpected call
+    recorder = Recorder()
+
+    code = smoke.main(
+        ["--stack", STACK, "--url", local_server.url + "/"],
+        cloudformation=client,
+        session=session_with(recorder),
+    )
+
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.startswith(f"smoke OK: {STACK} ({local_server.url}): "), out
+    assert recorder.calls, "nothing was called"

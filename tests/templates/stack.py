@@ -125,6 +125,11 @@ def condition(name: str, template: Mapping[str, Any], parameters: Mapping[str, A
     return bool(_condition(template["Conditions"][name], template, parameters))
 
 
+def holds(node: Any, template: Mapping[str, Any], parameters: Mapping[str, Any]) -> bool:
+    """A condition function written in place (a rule's RuleCondition or Assert), for one set of parameters."""
+    return bool(_condition(node, template, parameters))
+
+
 def _condition(node: Any, template: Mapping[str, Any], parameters: Mapping[str, Any]) -> Any:  # noqa: PLR0911
     if isinstance(node, dict):
         (key, value), *_ = node.items()

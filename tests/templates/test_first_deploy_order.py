@@ -88,12 +88,18 @@ def test_stage_waits_for(stack: Stack, needed: str) -> None:
     )
 
 
-def test_only_the_association_follows_the_stage(stack: Stack) -> None:
+def test_only_the_association_and_the_domain_follow_the_stage(stack: Stack) -> None:
     graph = dependency_graph(stack.resources)
     after_stage = {name for name in graph if "ApiStage" in depends_on(graph, name)}
-    assert after_stage == {"WebAclAssociation"}, f"waiting for the stage: {sorted(after_stage)}"
+    expected = {"WebAclAssociation", "ApiBasePathMapping"}
+    assert after_stage == expected, f"waiting for the stage: {sorted(after_stage)}"
     association = graph["WebAclAssociation"]
     assert {"ApiStage", "Waf"} <= association
+
+
+def test_the_custom_domain_serves_the_stage_only_behind_the_web_acl(stack: Stack) -> None:
+    # The base path mapping is what makes the domain answer: it waits for the WebACL to be on the stage.
+    assert "WebAclAssociation" in depends_on(dependency_graph(stack.resources), "ApiBasePathMapping")
 
 
 def _constant(node: Any) -> Any:

@@ -53,6 +53,7 @@ def cold(cast: Cast, runs: int, importtime_runs: int) -> dict[str, Any]:
         )
     ]
     result: dict[str, Any] = {"notes": notes, "subjects": {}, "ratio_ci": {}, "versus_before": {}}
+    result |= {"versus_default": {}, "variants": {}}
     # The headline ratios' spread: a bootstrap 95 % interval of median(subject) / median(its baseline).
     for label, base in [(r.label, b.label) for r, b in compared] + [
         (cast.floor.label, cast.pairs[0][1].label)
@@ -60,6 +61,9 @@ def cold(cast: Cast, runs: int, importtime_runs: int) -> dict[str, Any]:
         result["ratio_ci"][label] = _ratio_cis(samples, label, base)
     for real, old in cast.before:  # now / then, with its interval
         result["versus_before"][real.label] = _ratio_cis(samples, real.label, old.label)
+    for real, variant in cast.variants:  # otel code path / default, with its interval
+        result["versus_default"][variant.label] = _ratio_cis(samples, variant.label, real.label)
+        result["variants"][variant.label] = real.label
     for subject in subjects:
         step(f"-X importtime: {subject.label}")
         contributors = [

@@ -217,7 +217,12 @@ def imported_bytes(opt: Path, loaded_files: list[str]) -> dict[str, int]:
 
 def runtime_copy(target: Path) -> Path:
     """boto3 and its dependencies as the Lambda runtime ships them (compiled), copied from this venv."""
-    for name in RUNTIME_DISTRIBUTIONS:
+    return distributions_copy(RUNTIME_DISTRIBUTIONS, target)
+
+
+def distributions_copy(names: tuple[str, ...], target: Path) -> Path:
+    """These installed distributions (their files, bytecode included), copied from this venv into `target`."""
+    for name in names:
         dist = importlib.metadata.distribution(name)
         for file in dist.files or []:
             source = Path(str(dist.locate_file(file)))

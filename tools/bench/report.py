@@ -78,6 +78,7 @@ def markdown(results: dict[str, Any], *, for_page: bool = False) -> str:
         "",
         *tables.contributors(results),
         "",
+        *_tracing(results),
         "### 2. Warm overhead (in-process invocations, DynamoDB stubbed at the client)",
         "",
         *tables.warm(results),
@@ -119,6 +120,21 @@ def markdown(results: dict[str, Any], *, for_page: bool = False) -> str:
     if not for_page:
         lines += before_after.section(results)
     return "\n".join(lines)
+
+
+def _tracing(results: dict[str, Any]) -> list[str]:
+    rows = tables.tracing(results)
+    if not rows:
+        return []
+    return [
+        "The otel tracing mode's code path, cold (`TRACING_MODE=otel`, Powertools' Tracer off, the",
+        "OpenTelemetry API the ADOT layer ships on the path and no SDK: the route span goes to the",
+        "API's no-op tracer). The layer itself runs only on Lambda: its wrapper, SDK, botocore",
+        "instrumentation and export come on top of this.",
+        "",
+        *rows,
+        "",
+    ]
 
 
 def write_docs(docs: Path, report: str, results: dict[str, Any]) -> None:

@@ -1,8 +1,8 @@
-"""What the bench starts: each built function beside its baseline, the framework floor, and optionally the
-same functions as another revision built them (`--compare-to`)."""
+"""What the bench starts: each built function beside its baseline, the framework floor, the first function in
+its otel tracing mode, and optionally the same functions as another revision built them (`--compare-to`)."""
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,11 @@ from tools.bench import events, lambda_env, packaging
 from tools.bench.runner import Subject, step
 
 FLOOR = "floor (Powertools + pydantic)"
+# Tracing=otel as far as it runs here: the template's variables for that mode and the OpenTelemetry API (the
+# version the ADOT layer ships, standing in for the layer's copy), with no SDK: the layer itself (its wrapper,
+# the SDK, the botocore instrumentation, the export) runs only on Lambda, so its cost is not in this figure.
+OTEL_VARIABLES = {"TRACING_MODE": "otel", "POWERTOOLS_TRACE_DISABLED": "true"}
+OTEL_API = ("opentelemetry-api",)
 
 
 @dataclass(frozen=True)
@@ -20,10 +25,17 @@ class Cast:
     pairs: list[tuple[Subject, Subject]]
     floor: Subject
     before: list[tuple[Subject, Subject]]
+    # (function, the same function in the otel tracing mode): measured cold only.
+    variants: list[tuple[Subject, Subject]] = field(default_factory=list)
 
     @property
     def all(self) -> list[Subject]:
-        return [*(s for pair in self.pairs for s in pair), self.floor, *(old for _, old in self.before)]
+        return [
+            *(s for pair in self.pairs for s in pair),
+            self.floor,
+            *(old for _, old in self.before),
+            *(variant for _, variant in self.variants),
+        ]
 
     @property
     def side_by_side(self) -> list[Subject]:
@@ -38,6 +50,21 @@ class Cast:
 
 def before_label(name: str, revision: str) -> str:
     return f"{name} @ {revision[:7]}"
+
+
+def otel_label(name: str) -> str:
+    return f"{name}, otel code path"
+
+
+def otel_variant(function: Subject, api: Path) -> Subject:
+    """The function with Tracing=otel's variables and the OpenTelemetry API beside its layers, as in /opt."""
+    task, *layers, runtime = function.paths
+    return replace(
+        function,
+        label=otel_label(function.label),
+        paths=[task, *layers, api, runtime],
+        environment={**function.environment, **OTEL_VARIABLES},
+    )
 
 
 def _table_variable(function: packaging.Function) -> str:
@@ -108,7 +135,9 @@ def cast(
             folder = scratch / f"before-{real.label}"
             old = _function_subject(by_name[real.label], label, folder, runtime)
             earlier.append((real, replace(old, routes=real.routes)))  # the same requests, in the same order
-    return Cast(pairs, floor, earlier)
+    api = packaging.distributions_copy(OTEL_API, scratch / "otel-api")
+    first = pairs[0][0]
+    return Cast(pairs, floor, earlier, [(first, otel_variant(first, api))])
 
 
 def same_response(real: dict[str, Any], baseline: dict[str, Any], label: str) -> str | None:

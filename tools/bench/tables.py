@@ -99,6 +99,31 @@ def cold(results: dict[str, Any]) -> list[str]:
     return rows
 
 
+def tracing(results: dict[str, Any]) -> list[str]:
+    """Each function beside itself in the otel tracing mode (as far as it runs here), cold."""
+    variants = results["cold"].get("variants", {})
+    if not variants:
+        return []
+    cold = results["cold"]["subjects"]
+    rows = [
+        "| subject | import median | **init** median / p90 | init CPU time median | vs the default mode |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for variant, default in variants.items():
+        spread = results["cold"]["versus_default"][variant]["init"]
+        ratio = cold[variant]["init"]["median"] / cold[default]["init"]["median"]
+        for label, versus in (
+            (default, ""),
+            (variant, f"{ratio:.2f}{X} [95 % CI {spread[0]:.2f} to {spread[1]:.2f}]"),
+        ):
+            c = cold[label]
+            rows.append(
+                f"| {label} | {c['import']['median']:.1f} ms | **{c['init']['median']:.1f}** / "
+                f"{c['init']['p90']:.1f} ms | {c['init_cpu']['median']:.1f} ms | {versus} |"
+            )
+    return rows
+
+
 def contributors(results: dict[str, Any]) -> list[str]:
     cold = results["cold"]["subjects"]
     labels = [label for pair in _pairs(results) for label in pair] + [FLOOR] * (FLOOR in cold)

@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from api_common import guards, jsonio, server_errors
-from api_common.observability import logger, metrics, tracer
+from api_common.observability import logger, metrics, spans, tracer
 from api_common.problems import FieldError, Problem, invalid, not_found
 from api_common.responses import problem_response
 from api_common.store_failures import unavailable
@@ -123,6 +123,19 @@ def create_resolver() -> APIGatewayRestResolver:
     return app
 
 
+def answer(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The guards, then the resolver."""
+    request = APIGatewayProxyEvent(event)
+    problem = guards.refusal(request)
+    if problem is None:
+        return app.resolve(guards.with_canonical_content_type(event), context)
+    logger.info("request refused before routing", extra={"status": problem.status.value})
+    builder: ResponseBuilder[APIGatewayProxyEvent] = ResponseBuilder(
+        response=problem_response(problem), serializer=jsonio.dumps
+    )
+    return builder.build(request)
+
+
 def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
     """The function's handler: observability around the guards and the resolver."""
 
@@ -131,14 +144,9 @@ def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
     @metrics.log_metrics(capture_cold_start_metric=True)
     @server_errors.counted  # every 5xx answered, per version: what the rollback alarms watch
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        request = APIGatewayProxyEvent(event)
-        problem = guards.refusal(request)
-        if problem is None:
-            return app.resolve(guards.with_canonical_content_type(event), context)
-        logger.info("request refused before routing", extra={"status": problem.status.value})
-        builder: ResponseBuilder[APIGatewayProxyEvent] = ResponseBuilder(
-            response=problem_response(problem), serializer=jsonio.dumps
-        )
-        return builder.build(request)
+        with spans.request(event) as record_status:  # the route span (api_common.tracing)
+            response = answer(app, event, context)
+            record_status(int(response["statusCode"]))
+        return response
 
     return cast(LambdaHandler, lambda_handler)

@@ -7,6 +7,7 @@ and expects its check to fail, so that no rule passes by accident.
 from tests.templates.rules import (
     api,
     contracts,
+    custom_domain,
     data,
     deployments,
     edge,
@@ -14,6 +15,7 @@ from tests.templates.rules import (
     iam,
     monitoring,
     stage_deployment,
+    tracing,
     waf_capacity,
     waf_query,
 )
@@ -31,6 +33,8 @@ MODULES = (
     stage_deployment,
     waf_query,
     waf_capacity,
+    custom_domain,
+    tracing,
 )
 CHECKS: list[Check] = [check for module in MODULES for check in module.CHECKS]
 MUTATIONS: Mutations = {case: mutation for module in MODULES for case, mutation in module.MUTATIONS.items()}

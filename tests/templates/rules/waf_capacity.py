@@ -27,6 +27,8 @@ BASE_PRICE_WCU = 1500
 
 def _capacity(statement: dict[str, Any]) -> int:
     (kind, spec), *_ = statement.items()
+    if kind == "Fn::If":  # a statement that follows a parameter: the larger of the two may be deployed
+        return max(_capacity(spec[1]), _capacity(spec[2]))
     if kind in ("AndStatement", "OrStatement"):
         return sum(_capacity(s) for s in spec["Statements"])
     if kind == "NotStatement":

@@ -3,7 +3,9 @@
 - Every valid query string fits under WAF's 2,048-byte limit: the contract's parameters at their longest,
   percent-encoded, plus the longest cursor the API can issue.
 - The managed rules that read query arguments as paths, URLs, SQL or HTML count, and a later rule blocks on
-  their labels everywhere except the products list and its preflight, where the category filter is data.
+  their labels everywhere except the products list and its preflight, where the category filter is data:
+  on the execute-api endpoint (/{stage}/products) and, when a custom domain serves the stage, on the domain
+  (/products).
 
 Rule names and labels: https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html,
 https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-use-case.html.
@@ -112,16 +114,44 @@ def check_every_valid_query_string_fits_under_the_waf_limit(stack: Stack) -> Non
             assert longest <= cursor["maxLength"], f"GET {path} issues cursors of {longest} characters"
 
 
-def _resolved(node: Any, stage: str) -> Any:
+def _resolved(node: Any, stage: str, on_domain: bool) -> Any:
+    """A waf.yaml node for one stage, with or without a custom domain in front (its HasCustomDomain)."""
     if isinstance(node, dict) and set(node) == {"Fn::Sub"}:
         text = sub_text(node).replace("${ApiStageName}", stage)
         assert "${" not in text, text
         return text
+    if isinstance(node, dict) and set(node) == {"Fn::If"}:
+        name, when_true, when_false = node["Fn::If"]
+        assert name == "HasCustomDomain", f"waf.yaml's rule depends on {name}"
+        return _resolved(when_true if on_domain else when_false, stage, on_domain)
     if isinstance(node, dict):
-        return {key: _resolved(value, stage) for key, value in node.items()}
+        return {key: _resolved(value, stage, on_domain) for key, value in node.items()}
     if isinstance(node, list):
-        return [_resolved(value, stage) for value in node]
+        return [_resolved(value, stage, on_domain) for value in node]
     return node
+
+
+def _exempted_paths(stage: str, on_domain: bool) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(requests the exemption serves, requests the label rule blocks) on the execute-api endpoint, where the
+    path starts with the stage, and, with a custom domain, on the domain too, where it does not."""
+    lists = ["/products"] if on_domain else []
+    served = [(method, path) for path in [f"/{stage}/products", *lists] for method in ("GET", "OPTIONS")]
+    refused = [
+        ("GET", f"/{stage}/users"),
+        ("GET", f"/{stage}/users/products"),
+        ("GET", f"/{stage}/products/x"),
+        ("POST", f"/{stage}/products"),
+        ("GET", f"/{stage}/products/"),
+        ("HEAD", f"/{stage}/products"),
+        ("GET", "/users"),
+        ("GET", "/products/x"),
+        ("POST", "/products"),
+        ("GET", "/products/"),
+        ("HEAD", "/products"),
+    ]
+    if not on_domain:
+        refused.append(("GET", "/products"))  # on the execute-api endpoint alone, a stage named "products"
+    return served, refused
 
 
 def check_query_argument_rules_block_everywhere_but_the_category_filter(stack: Stack) -> None:
@@ -135,32 +165,29 @@ def check_query_argument_rules_block_everywhere_but_the_category_filter(stack: S
     assert rule["Priority"] > max(_group(stack, group)["Priority"] for group in (CORE, SQLI)), (
         "a label match sees only labels of rules evaluated before it"
     )
-    # The stage in the path WAF sees is the API's stage.
-    passed = stack.resources["Waf"]["Properties"]["Parameters"]["ApiStageName"]
-    assert passed == stack.sources.template["Resources"]["Api"]["Properties"]["StageName"], (
-        f"the exemption names stage {passed}, not the API's"
+    # The stage in the path WAF sees is the API's stage; WAF is told whether a custom domain serves it too.
+    passed = stack.resources["Waf"]["Properties"]["Parameters"]
+    assert passed["ApiStageName"] == stack.sources.template["Resources"]["Api"]["Properties"]["StageName"], (
+        f"the exemption names stage {passed['ApiStageName']}, not the API's"
+    )
+    assert passed.get("ServedOnCustomDomain") == {"Fn::If": ["HasCustomDomain", "true", "false"]}, (
+        "waf.yaml must know when the custom domain serves the stage"
     )
     stage = stack.sources.template["Parameters"]["Environment"]["Default"]
-    statement = compile_statement(_resolved(rule["Statement"], stage))
     inspection = Inspection(64 * 1024)
-    served = [("GET", f"/{stage}/products"), ("OPTIONS", f"/{stage}/products")]
-    refused = [
-        ("GET", f"/{stage}/users"),
-        ("GET", f"/{stage}/users/products"),
-        ("GET", f"/{stage}/products/x"),
-        ("POST", f"/{stage}/products"),
-        ("GET", f"/{stage}/products/"),
-        ("GET", "/products"),
-        ("HEAD", f"/{stage}/products"),
-    ]
-    for label in QUERY_ARGUMENT_RULES.values():
-        labels = Labels(present={label})
-        for method, path in served + refused:
-            blocked = statement.evaluate(WebRequest(method, path, b"category=x", b""), labels, inspection)
-            assert blocked is ((method, path) in refused), f"{label} on {method} {path}: blocked={blocked}"
-    unrelated = Labels(present={"awswaf:managed:aws:core-rule-set:NoUserAgent_Header"})
-    request = WebRequest("GET", f"/{stage}/users", b"", b"")
-    assert statement.evaluate(request, unrelated, inspection) is False
+    for on_domain in (False, True):
+        statement = compile_statement(_resolved(rule["Statement"], stage, on_domain))
+        served, refused = _exempted_paths(stage, on_domain)
+        for label in QUERY_ARGUMENT_RULES.values():
+            labels = Labels(present={label})
+            for method, path in served + refused:
+                blocked = statement.evaluate(WebRequest(method, path, b"category=x", b""), labels, inspection)
+                assert blocked is ((method, path) in refused), (
+                    f"{label} on {method} {path} (custom domain: {on_domain}): blocked={blocked}"
+                )
+        unrelated = Labels(present={"awswaf:managed:aws:core-rule-set:NoUserAgent_Header"})
+        for path in (f"/{stage}/users", "/users"):
+            assert statement.evaluate(WebRequest("GET", path, b"", b""), unrelated, inspection) is False
 
 
 CHECKS: list[Check] = [
@@ -186,8 +213,15 @@ def _exemption(sources: Sources) -> list[dict[str, Any]]:
     return exemption
 
 
+def _path_choice(sources: Sources) -> list[Any]:
+    """[condition, path statement with a custom domain, path statement without] of the exemption."""
+    choice: list[Any] = _exemption(sources)[1]["Fn::If"]
+    return choice
+
+
 def _label_rule_path(sources: Sources) -> dict[str, Any]:
-    path: dict[str, Any] = _exemption(sources)[1]["ByteMatchStatement"]
+    """The stage's path (/{stage}/products) of the exemption without a custom domain."""
+    path: dict[str, Any] = _path_choice(sources)[2]["ByteMatchStatement"]
     return path
 
 
@@ -261,6 +295,18 @@ MUTATIONS: Mutations = {
     ),
     "exemption for a path with a trailing slash": (
         lambda s: _label_rule_path(s).update(SearchString={"Fn::Sub": "/${ApiStageName}/products/"}),
+        check_query_argument_rules_block_everywhere_but_the_category_filter,
+    ),
+    "custom domain's path without a stage not exempted": (
+        lambda s: _path_choice(s).__setitem__(1, _path_choice(s)[2]),
+        check_query_argument_rules_block_everywhere_but_the_category_filter,
+    ),
+    "path without a stage exempted with no custom domain": (
+        lambda s: _path_choice(s).__setitem__(2, _path_choice(s)[1]),
+        check_query_argument_rules_block_everywhere_but_the_category_filter,
+    ),
+    "WAF never told about the custom domain": (
+        lambda s: resource(s, "Waf")["Parameters"].update(ServedOnCustomDomain="false"),
         check_query_argument_rules_block_everywhere_but_the_category_filter,
     ),
 }
