@@ -27,6 +27,7 @@ Name every layer the assertions depend on. The layers (a closed list; another na
   method-case        `get` is not `GET`: a lowercase method is an unknown method
   non-utf8-bodies    a body whose bytes are not UTF-8 reaches the function
   encoded-slash      a %2F in the path stays part of the path parameter
+  multi-value-headers  a header field given twice reaches the function as two values (multiValueHeaders)
   local-server       the test talks to the local server itself (a server of its own, what only it does)
 A test without the marker runs on every target. If it fails against sam local because it relies on one of
 these layers, mark it; `make sam-local-check` (and the sam local CI job) fail until then.

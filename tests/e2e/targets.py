@@ -28,6 +28,7 @@ LAYERS: dict[str, str] = {
     "method-case": "methods matched as sent: `get` is not `GET`, so it is an unknown method (403)",
     "non-utf8-bodies": "a body whose bytes are not UTF-8 reaches the function",
     "encoded-slash": "a %2F in the path stays part of the path parameter (it names no other item)",
+    "multi-value-headers": "a header field given twice reaches the function as two values",
     "local-server": "the local server itself (tools/local_api): a process of its own, or what only it does",
 }
 
@@ -60,6 +61,7 @@ SAM_LOCAL = Target(
         "method-case": "sam local's Flask app upper-cases the method, so `get` is served as GET",
         "non-utf8-bodies": "sam local fails to build the event from such a body (UnicodeDecodeError, a 502)",
         "encoded-slash": "sam local decodes %2F before routing, so /users/<id>%2F reaches the item <id>",
+        "multi-value-headers": "sam local joins a repeated header field into one comma-separated value",
         "local-server": "sam local is not the local server",
     },
 )

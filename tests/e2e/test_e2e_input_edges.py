@@ -88,6 +88,7 @@ def test_json_labelled_with_another_charset_is_415(
     assert_problem(response, 415)
 
 
+@pytest.mark.needs("non-utf8-bodies")
 def test_a_utf_16_body_is_415(api: Api, collection: str, unique: str) -> None:
     """Whether API Gateway's validator matches `application/json; charset=utf-16` to the JSON model is not
     documented (docs/api.md): deployed, its 400 is the other possible answer; locally the validator skips a
@@ -104,6 +105,7 @@ def test_a_valid_body_without_content_type_is_415(api: Api, collection: str, uni
     assert_problem(response, 415)
 
 
+@pytest.mark.needs("validators")
 def test_a_body_the_model_refuses_without_content_type_is_the_gateways_400(api: Api, collection: str) -> None:
     """The request validator runs first and takes a missing Content-Type as application/json, as API Gateway
     does ("integration passthrough behaviors":
@@ -138,6 +140,7 @@ def _given_twice(response: RawResponse, name: str) -> None:
     assert messages.get(name.lower(), "").startswith("Given more than once"), problem
 
 
+@pytest.mark.needs("multi-value-headers")
 @pytest.mark.parametrize(
     "fields",
     [
@@ -158,6 +161,7 @@ def test_a_single_valued_header_given_twice_is_a_400_and_creates_nothing(
     _given_twice(api.send_fields("POST", f"/{collection}", sent, body), fields[0][0])
 
 
+@pytest.mark.needs("multi-value-headers")
 def test_two_if_unmodified_since_fields_are_a_400(api: Api, collection: str, unique: str) -> None:
     path, item = _target(api, collection, unique, "DELETE")
     dates = [
