@@ -10,10 +10,10 @@ from api_common.cursors import MAX_CURSOR_LENGTH, CursorCodec
 from api_common.dynamo import container_client
 from api_common.models import NOT_BLANK
 from api_common.paging import DEFAULT_LIMIT, MAX_LIMIT, StrictInteger
-from api_common.records import Collection
 from api_common.resolver import create_resolver, lambda_entry
 from api_common.responses import created_response, item_response, no_content, page_response
-from api_common.tables import VersionedTable
+from api_common.versioned_table import VersionedTable
+from api_common.writes import Collection
 from products import logic
 from products.config import products_config
 from products.models import Product, ProductIn
