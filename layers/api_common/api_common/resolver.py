@@ -42,14 +42,12 @@ from api_common.store_failures import unavailable
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
-# Clearer words than pydantic's for the errors whose default message names Python types.
+# Clearer words than pydantic's for the errors whose default message names Python types. Only these two can
+# arise: the body is parsed as a JSON object (`request_body`), and a price is a strict Decimal, whose wrong
+# types fail its instance check (is_instance_of, never decimal_type).
 _MESSAGES = {
     "missing": "Field required.",
     "is_instance_of": "Input should be a number.",
-    "decimal_type": "Input should be a number.",
-    "model_type": "Input should be a JSON object.",
-    "model_attributes_type": "Input should be a JSON object.",
-    "dict_type": "Input should be a JSON object.",
 }
 _LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
 
