@@ -17,11 +17,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from api_common import config
 from api_common.errors import InvalidFieldError
 from api_common.keys import Key
+from api_common.limits import MAX_CURSOR_LENGTH
 
-# As openapi.yaml declares the parameter. The longest cursor issued is 902 characters (a 50-character
-# category of 4-byte characters, each a 12-character JSON escape); 1,024 leaves room and keeps a listing's
-# whole query string under AWS WAF's 2,048-byte limit (tests/templates/rules/waf_query.py has the arithmetic).
-MAX_CURSOR_LENGTH = 1024
 _MAC_BYTES = 16
 _DOMAIN = b"users-products-api/cursor/v1"
 # Powertools' cache lifetime for the signing key; a rotated key takes effect within this many seconds.

@@ -5,11 +5,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from api_common.errors import InvalidFieldError, PreconditionFailedError
+from api_common.limits import MAX_CONDITIONAL_HEADER_LENGTH as MAX_LENGTH
 from api_common.syntax import OWS
 
 HEADER = "If-Match"
-# As openapi.yaml declares the header (API Gateway does not check a parameter's length: the function does).
-MAX_LENGTH = 64
 _ENTITY_TAG = re.compile(r'[ \t]*(W/)?"([^"]*)"[ \t]*')
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from api_common.errors import InvalidFieldError, PreconditionFailedError
-from api_common.etags import MAX_LENGTH, IfMatch, etag, versions_named
+from api_common.etags import IfMatch, etag, versions_named
+from api_common.limits import MAX_CONDITIONAL_HEADER_LENGTH as MAX_LENGTH
 from api_common.record import Record
 from api_common.syntax import OWS
 from api_common.versioned_table import MAX_VERSIONS, WriteCondition
