@@ -2,6 +2,7 @@
 place that states it: openapi.yaml (the contract, which the functions cannot read at run time), the pydantic
 models, the handlers' query parameters and the WAF's body rule."""
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 import yaml
 
 from api_common import limits
+from api_common.models import WHITESPACE
 from products.models import ProductIn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,3 +77,13 @@ def test_the_body_limit_in_the_contract_and_the_waf() -> None:
     waf = (ROOT / "waf.yaml").read_text(encoding="utf-8")
     assert f"Size: {limits.MAX_BODY_BYTES}\n" in waf
     assert f"The body exceeds {limits.MAX_BODY_BYTES} bytes." in waf
+
+
+def test_every_whitespace_class_in_the_contract_is_the_models_one() -> None:
+    """openapi.yaml writes the whitespace class out in each pattern that needs it (a pattern cannot name
+    another); each copy is the one the pydantic models use, so no copy can drift alone."""
+    text = (ROOT / "openapi.yaml").read_text(encoding="utf-8")
+    # Every run from a tab escape to the last escape of the class, wherever a pattern holds one.
+    copies = re.findall(r"\\t\\n[^\]]*?\\ufeff", text)
+    assert len(copies) >= 6  # names, description, category (query and body), the email's three classes
+    assert set(copies) == {WHITESPACE}
