@@ -6,14 +6,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from api_common import config, request
-from api_common.cursors import MAX_CURSOR_LENGTH, CursorCodec
+from api_common.cursors import CursorCodec
 from api_common.dynamo import container_client
+from api_common.limits import DEFAULT_PAGE_LIMIT, MAX_CATEGORY_LENGTH, MAX_CURSOR_LENGTH, MAX_PAGE_LIMIT
 from api_common.models import NOT_BLANK
-from api_common.paging import DEFAULT_LIMIT, MAX_LIMIT, StrictInteger
-from api_common.records import Collection
+from api_common.paging import StrictInteger
 from api_common.resolver import create_resolver, lambda_entry
 from api_common.responses import created_response, item_response, no_content, page_response
-from api_common.tables import VersionedTable
+from api_common.versioned_table import VersionedTable
+from api_common.writes import Collection
 from products import logic
 from products.config import products_config
 from products.models import Product, ProductIn
@@ -44,9 +45,11 @@ def create_product(body: Annotated[ProductIn, Body()]) -> Response[str]:
 
 @app.get(COLLECTION)
 def list_products(
-    limit: Annotated[StrictInteger, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    limit: Annotated[StrictInteger, Query(ge=1, le=MAX_PAGE_LIMIT)] = DEFAULT_PAGE_LIMIT,
     cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_LENGTH)] = None,
-    category: Annotated[str | None, Query(min_length=1, max_length=50, pattern=NOT_BLANK)] = None,
+    category: Annotated[
+        str | None, Query(min_length=1, max_length=MAX_CATEGORY_LENGTH, pattern=NOT_BLANK)
+    ] = None,
 ) -> Response[str]:
     page, next_cursor = logic.list_products(products, cursors, limit, cursor, category)
     return page_response(map(Product.model_validate, page), next_cursor)

@@ -2,12 +2,12 @@
 
 from functools import partial
 
-from api_common import records
+from api_common import writes
 from api_common.cursors import CursorCodec
 from api_common.idempotency import Claim
 from api_common.paging import list_page
 from api_common.preconditions import Preconditions
-from api_common.records import Collection
+from api_common.writes import Collection
 from products.models import ProductIn
 from products.repository import ProductRecord, ProductsRepository
 
@@ -18,11 +18,11 @@ type Products = Collection[ProductsRepository]
 def create_product(
     products: Products, body: ProductIn, principal: str | None, claim: Claim | None = None
 ) -> ProductRecord:
-    return records.create(products, body.attributes(), principal, claim)
+    return writes.create(products, body.attributes(), principal, claim)
 
 
 def get_product(products: Products, product_id: str) -> ProductRecord:
-    return records.read(products, product_id)
+    return writes.read(products, product_id)
 
 
 def list_products(
@@ -41,10 +41,10 @@ def list_products(
 def replace_product(
     products: Products, product_id: str, body: ProductIn, preconditions: Preconditions, principal: str | None
 ) -> ProductRecord:
-    return records.replace(
+    return writes.replace(
         products, product_id, body.attributes(), preconditions, principal, fields=ProductIn.model_fields
     )
 
 
 def delete_product(products: Products, product_id: str, preconditions: Preconditions) -> None:
-    records.delete(products, product_id, preconditions)
+    writes.delete_in_one_request(products, product_id, preconditions)

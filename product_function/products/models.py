@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from api_common.limits import MAX_CATEGORY_LENGTH
 from api_common.models import NOT_BLANK, ItemModel, RequestModel
 
 MAX_PRICE = 1_000_000_000
@@ -39,7 +40,9 @@ class ProductIn(RequestModel):
     name: Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
     price: Price
     description: Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)] | None = None
-    category: Annotated[str, Field(min_length=1, max_length=50, pattern=NOT_BLANK)] | None = None
+    category: (
+        Annotated[str, Field(min_length=1, max_length=MAX_CATEGORY_LENGTH, pattern=NOT_BLANK)] | None
+    ) = None
 
 
 class Product(ItemModel):

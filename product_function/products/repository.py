@@ -1,15 +1,16 @@
 """All DynamoDB access of the products service: single conditional writes, and the category index.
 
 Every write is one request: a create is a conditional put (a transaction with the idempotency record when
-the POST has a key), a replace an update in place, a delete a conditional delete.
+the POST has a key), a replace an update in place, a delete a conditional delete. Products add no condition
+of their own, so a failed condition is the client's preconditions or a lost race (`api_common.writes`).
 """
 
 from decimal import Decimal
 from typing import NotRequired
 
 from api_common.keys import Key
-from api_common.stored import Change, Record
-from api_common.tables import JoinedWrite, VersionedTable, WriteCondition
+from api_common.record import Change, Record
+from api_common.versioned_table import JoinedWrite, VersionedTable, WriteCondition
 
 
 class ProductRecord(Record):
@@ -27,14 +28,11 @@ class ProductsRepository:
     def get(self, product_id: str) -> ProductRecord | None:
         return self.table.get(product_id)
 
-    def create(self, product: ProductRecord, joined: JoinedWrite | None = None) -> None:
-        self.table.create(product, joined=joined)
+    def create(self, product: ProductRecord, joined: JoinedWrite | None = None) -> ProductRecord:
+        return self.table.create(product, joined=joined)
 
     def update(self, product_id: str, change: Change, condition: WriteCondition) -> ProductRecord:
         return self.table.update(product_id, change, condition)
-
-    def replace(self, current: ProductRecord, product: ProductRecord) -> None:
-        self.table.replace(current, product)
 
     def delete_if(self, product_id: str, condition: WriteCondition) -> None:
         self.table.delete_if(product_id, condition)

@@ -20,10 +20,12 @@ from mypy_boto3_dynamodb import DynamoDBClient
 from werkzeug.serving import make_server
 
 from api_common.dynamo import CLIENT_CONFIG
+from api_common.errors import DomainError
 from api_common.preconditions import Preconditions
 from api_common.problems import Problem
-from api_common.records import Collection
-from api_common.tables import VersionedTable
+from api_common.resolver import domain_problem
+from api_common.versioned_table import VersionedTable
+from api_common.writes import Collection
 from products import logic as products_logic
 from products.models import ProductIn
 from products.repository import ProductsRepository
@@ -49,7 +51,8 @@ def serialized_dynamodb() -> Iterator[DynamoDBClient]:
 
 
 def race(*writers: Callable[[], Any]) -> list[Any]:
-    """Start the writers together; each result is its return value or the Problem it raised."""
+    """Start the writers together; each result is its return value or the problem it raised (a domain error,
+    as the resolver renders it)."""
     start = threading.Barrier(len(writers))
     results: list[Any] = [None] * len(writers)
 
@@ -57,8 +60,8 @@ def race(*writers: Callable[[], Any]) -> list[Any]:
         start.wait()
         try:
             results[index] = writer()
-        except Problem as problem:
-            results[index] = problem
+        except DomainError as error:
+            results[index] = domain_problem(error)
 
     threads = [threading.Thread(target=run, args=pair) for pair in enumerate(writers)]
     for thread in threads:

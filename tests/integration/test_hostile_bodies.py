@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api_common import jsonio
-from api_common.guards import MAX_BODY_BYTES
+from api_common.limits import MAX_BODY_BYTES
 from tests.integration.conftest import TABLES, Call
 from tests.integration.test_requests import assert_validation_error
 

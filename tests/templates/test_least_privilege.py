@@ -99,7 +99,7 @@ def _dynamodb_actions(paths: Iterable[Path]) -> set[str]:
 
 
 def own_table_actions(function: str) -> set[str]:
-    return _dynamodb_actions([SHARED_LAYER / "tables.py", PACKAGES[function]])
+    return _dynamodb_actions([SHARED_LAYER / "versioned_table.py", PACKAGES[function]])
 
 
 def idempotency_actions() -> set[str]:

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
-from api_common.guards import MAX_BODY_BYTES, refusal
+from api_common.guards import refusal
+from api_common.limits import MAX_BODY_BYTES
 from api_common.responses import EXPOSED_HEADERS
 from tests.templates.rules.waf_query import QUERY_ARGUMENT_RULES
 from tests.templates.stack import Stack, default_stack

@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from api_common.errors import InvalidFieldError
 from api_common.preconditions import IfNoneMatch, modified_before, parse_http_date
-from api_common.problems import Problem
+from api_common.resolver import domain_problem
 
 NOW = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
 
@@ -48,10 +49,11 @@ def test_the_three_http_date_formats_are_read(text: str, moment: datetime) -> No
     ],
 )
 def test_anything_else_is_a_400(text: str) -> None:
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(InvalidFieldError) as refused:
         parse_http_date(text, now=NOW)
-    assert refused.value.status == 400
-    assert refused.value.errors[0].field == "If-Unmodified-Since"
+    problem = domain_problem(refused.value)
+    assert problem.status == 400
+    assert problem.errors[0].field == "If-Unmodified-Since"
 
 
 def test_the_bound_is_the_next_second_in_the_form_of_updated_at() -> None:

@@ -1,18 +1,21 @@
-"""Business rules of the users service: the common write paths, plus unique emails."""
+"""Business rules of the users service: the common write paths, plus unique emails.
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http import HTTPStatus
+A user's email has a marker item beside it (`users.repository`): a PUT that keeps the email is one update in
+place; one whose email differs writes the user and moves the marker in one transaction. A taken email is
+EmailTakenError, from the repository; the resolver renders it.
+"""
 
-from api_common import records
+from typing import cast
+
+from api_common import writes
 from api_common.cursors import CursorCodec
+from api_common.errors import ConditionFailedError
 from api_common.idempotency import Claim
 from api_common.paging import list_page
 from api_common.preconditions import Preconditions
-from api_common.problems import Problem
-from api_common.records import Collection
+from api_common.writes import Collection
 from users.models import UserIn
-from users.repository import EmailTakenError, UserRecord, UsersRepository
+from users.repository import UserRecord, UsersRepository
 
 # The users, bound once at the handler's init: Collection("User", UsersRepository(table)).
 type Users = Collection[UsersRepository]
@@ -21,24 +24,12 @@ LISTING = "users"
 _KEY_ATTRIBUTES = frozenset({"id"})
 
 
-@contextmanager
-def _unique_email() -> Iterator[None]:
-    try:
-        yield
-    except EmailTakenError:
-        # The detail does not echo the address: it stays out of responses and logs.
-        raise Problem(
-            HTTPStatus.CONFLICT, "Another user already has this email address.", slug="email-taken"
-        ) from None
-
-
 def create_user(users: Users, body: UserIn, principal: str | None, claim: Claim | None = None) -> UserRecord:
-    with _unique_email():
-        return records.create(users, body.attributes(), principal, claim)
+    return writes.create(users, body.attributes(), principal, claim)
 
 
 def get_user(users: Users, user_id: str) -> UserRecord:
-    return records.read(users, user_id)
+    return writes.read(users, user_id)
 
 
 def list_users(
@@ -51,11 +42,27 @@ def list_users(
 def replace_user(
     users: Users, user_id: str, body: UserIn, preconditions: Preconditions, principal: str | None
 ) -> UserRecord:
-    with _unique_email():
-        return records.replace(
-            users, user_id, body.attributes(), preconditions, principal, fields=UserIn.model_fields
-        )
+    """PUT: one update in place, conditional on the stored email being the one sent. When it is not (or the
+    update lost a race), the failure returned the user: the full replacement follows, conditional on that
+    version, moving the marker; a race lost there is retried (an unconditional PUT) or ends in 412."""
+    item_id = writes.existing_id(user_id, users.kind)
+    attributes = body.attributes()
+
+    def attempt() -> UserRecord:
+        try:
+            return writes.update_in_place(
+                users, item_id, attributes, preconditions, principal, fields=UserIn.model_fields
+            )
+        except ConditionFailedError as failed:
+            current = writes.refused(users.kind, failed, preconditions)
+        user = cast(UserRecord, writes.replacement(current, attributes, principal))  # as in `create`
+        users.repository.replace(current, user)
+        writes.written(users.kind, "Updated", user["id"], version=user["version"])
+        return user
+
+    return writes.retry_on_conflict(users.kind, attempt)
 
 
 def delete_user(users: Users, user_id: str, preconditions: Preconditions) -> None:
-    records.remove(users, user_id, preconditions)
+    """Read first: the delete frees the email marker the user holds, in one transaction."""
+    writes.delete_after_read(users, user_id, preconditions, users.repository.delete)

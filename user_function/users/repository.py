@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from api_common.dynamo import VersionConflictError, cancellation_codes, error_code
+from api_common.dynamo import cancellation_codes, error_code
+from api_common.errors import EmailTakenError, VersionConflictError
 from api_common.keys import Key
-from api_common.stored import Change, Record
-from api_common.tables import JoinedWrite, VersionedTable, WriteCondition
+from api_common.record import Change, Record
+from api_common.versioned_table import JoinedWrite, VersionedTable, WriteCondition
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -28,10 +29,6 @@ _CHECK_FAILED = "ConditionalCheckFailed"
 class UserRecord(Record):
     name: str
     email: str
-
-
-class EmailTakenError(Exception):
-    """Another user holds the email (the same `email_key`)."""
 
 
 def email_key(email: str) -> str:
@@ -59,22 +56,25 @@ class UsersRepository:
     def get(self, user_id: str) -> UserRecord | None:
         return self.table.get(user_id)
 
-    def create(self, user: UserRecord, joined: JoinedWrite | None = None) -> None:
+    def create(self, user: UserRecord, joined: JoinedWrite | None = None) -> UserRecord:
         with _cancellations(claiming_email=True):
-            self.table.create(user, self._claim(user), joined=joined)
+            return self.table.create(user, self._claim(user), joined=joined)
 
     def update(self, user_id: str, change: Change, condition: WriteCondition) -> UserRecord:
         """The user's change in place, only while the stored email is exactly the one sent (its marker stays
-        right); otherwise ConditionFailedError with the user, and `replace` moves the marker."""
+        right); otherwise ConditionFailedError with the user, and `replace` writes it with its marker."""
         return self.table.update(user_id, change, condition, equal={"email": change.attributes["email"]})
 
     def replace(self, current: UserRecord, user: UserRecord) -> None:
+        """Put `user` in place of `current` while `current`'s version is stored, moving the email marker in
+        the same transaction when the email's key changes; VersionConflictError when it is not stored."""
         moving = marker_id(current["email"]) != marker_id(user["email"])
         moves = [self._claim(user), self._release(current)] if moving else []
         with _cancellations(claiming_email=moving):
             self.table.transact([self.table.put_replacing_action(current, user), *moves])
 
     def delete(self, current: UserRecord) -> None:
+        """Delete `current` and free its marker, while its version is stored (else VersionConflictError)."""
         with _cancellations(claiming_email=False):
             self.table.transact([self.table.delete_action(current), self._release(current)])
 
@@ -107,8 +107,8 @@ class UsersRepository:
 @contextmanager
 def _cancellations(*, claiming_email: bool) -> Iterator[None]:
     """What a cancelled transaction of a user means: the user action comes first, and (when the transaction
-    claims an email) the marker's Put second. Anything else, or a joined write's refusal (already settled
-    by the table), is raised as it came."""
+    claims an email) the marker's Put second. Anything else is raised as it came (a joined write's refusal
+    is not a ClientError: the table raised what it means)."""
     try:
         yield
     except ClientError as error:

@@ -12,15 +12,13 @@ import hmac
 import json
 from collections.abc import Callable
 
-from api_common import config
-from api_common.keys import Key
-from api_common.problems import FieldError, Problem, invalid
-from api_common.store_failures import unavailable
+from botocore.exceptions import BotoCoreError, ClientError
 
-# As openapi.yaml declares the parameter. The longest cursor issued is 902 characters (a 50-character
-# category of 4-byte characters, each a 12-character JSON escape); 1,024 leaves room and keeps a listing's
-# whole query string under AWS WAF's 2,048-byte limit (tests/templates/rules/waf_query.py has the arithmetic).
-MAX_CURSOR_LENGTH = 1024
+from api_common import config
+from api_common.errors import InvalidFieldError
+from api_common.keys import Key
+from api_common.limits import MAX_CURSOR_LENGTH
+
 _MAC_BYTES = 16
 _DOMAIN = b"users-products-api/cursor/v1"
 # Powertools' cache lifetime for the signing key; a rotated key takes effect within this many seconds.
@@ -45,8 +43,8 @@ def _b64decode(text: str) -> bytes:
     return raw
 
 
-def _invalid_cursor() -> Problem:
-    return invalid([FieldError("cursor", "Invalid cursor; use the nextCursor of a previous page as is.")])
+def _invalid_cursor() -> InvalidFieldError:
+    return InvalidFieldError("cursor", "Invalid cursor; use the nextCursor of a previous page as is.")
 
 
 def secret_from_secrets_manager() -> bytes:
@@ -56,12 +54,12 @@ def secret_from_secrets_manager() -> bytes:
     try:
         secret = get_secret(config.common().cursor_secret_id, max_age=SECRET_MAX_AGE_SECONDS)
     except GetParameterError as error:
-        # Powertools wraps the SDK error (kept as the context): Secrets Manager throttled or down is a 503.
+        # Powertools wraps the SDK error (kept as the context): the SDK error goes on to the resolver, which
+        # answers Secrets Manager throttled or down as it answers DynamoDB's (503).
         cause = error.__cause__ or error.__context__
-        problem = unavailable(cause) if isinstance(cause, Exception) else None
-        if problem is None:
-            raise
-        raise problem from error
+        if isinstance(cause, ClientError | BotoCoreError):
+            raise cause from error
+        raise
     return secret.encode("utf-8") if isinstance(secret, str) else secret
 
 

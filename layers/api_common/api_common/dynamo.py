@@ -1,4 +1,4 @@
-"""The DynamoDB client (one per container, created by the handler), item (de)serialisation and store errors.
+"""The DynamoDB client (one per container, created by the handler), item (de)serialisation, error codes.
 
 Storage only: what a store failure means to an HTTP client is decided above, in `api_common.store_failures`.
 """
@@ -30,10 +30,6 @@ CLIENT_CONFIG = Config(
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
-
-
-class VersionConflictError(Exception):
-    """A conditional write found the item changed (or gone) since it was read."""
 
 
 def create_client() -> "DynamoDBClient":

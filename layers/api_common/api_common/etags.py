@@ -4,12 +4,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from api_common.problems import FieldError, invalid, precondition_failed
+from api_common.errors import InvalidFieldError, PreconditionFailedError
+from api_common.limits import MAX_CONDITIONAL_HEADER_LENGTH as MAX_LENGTH
 from api_common.syntax import OWS
 
 HEADER = "If-Match"
-# As openapi.yaml declares the header (API Gateway does not check a parameter's length: the function does).
-MAX_LENGTH = 64
 _ENTITY_TAG = re.compile(r'[ \t]*(W/)?"([^"]*)"[ \t]*')
 
 
@@ -46,7 +45,7 @@ class IfMatch:
         if not fields:
             return None
         if any(not 1 <= len(field) <= MAX_LENGTH for field in fields):
-            raise invalid([FieldError(HEADER, f"Must be 1 to {MAX_LENGTH} characters.")])
+            raise InvalidFieldError(HEADER, f"Must be 1 to {MAX_LENGTH} characters.")
         header = ",".join(fields)
         if header.strip(OWS) == "*":
             return cls(any_version=True, opaque_tags=frozenset())
@@ -64,7 +63,7 @@ class IfMatch:
     def require(self, current_version: int) -> None:
         """Raise 412 unless the current version satisfies this precondition."""
         if not self.any_version and str(current_version) not in self.opaque_tags:
-            raise precondition_failed(
+            raise PreconditionFailedError(
                 f"If-Match does not match the current ETag {etag(current_version)}; "
                 "fetch the resource again and retry with its ETag."
             )

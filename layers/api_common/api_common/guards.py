@@ -13,10 +13,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from api_common import fields
+from api_common.limits import MAX_BODY_BYTES
 from api_common.problems import FieldError, Problem, invalid
 from api_common.syntax import OWS
 
-MAX_BODY_BYTES = 64 * 1024
 _JSON_BODY_METHODS = frozenset({"POST", "PUT"})
 
 

@@ -1,9 +1,11 @@
-"""The Idempotency-Key header (IETF httpapi idempotency-key draft) on POST, in the item's own transaction.
+"""The idempotency record of a keyed POST (IETF httpapi idempotency-key draft), in the item's own transaction.
 
-The record is keyed by caller, route and key, so two callers (or two routes) never share a key space. The
-same key with the same body within an hour replays the first result; with another body it is 422; while a
-request with the key is committing (DynamoDB reports a transaction conflict) it is 409. Requests without the
-header skip the idempotency table altogether.
+Storage only: the header is read in `api_common.request`, and what a refusal means for the client (replay,
+409, 422) is a domain answer (`api_common.errors`) that the resolver renders. The record is keyed by caller,
+route and key, so two callers (or two routes) never share a key space. The same key with the same body
+within an hour replays the first result; with another body it is refused; while a request with the key is
+committing (DynamoDB reports a transaction conflict) it is "in flight". Requests without the header skip the
+idempotency table altogether.
 
 Not Powertools' Idempotency utility: it writes its record in requests of its own (in progress, then
 completed), which cannot share the item's transaction; here the record and the item are one atomic write.
@@ -11,62 +13,23 @@ completed), which cannot share the item's transaction; here the record and the i
 
 import hashlib
 import json
-import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from http import HTTPStatus
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 from botocore.exceptions import ClientError
 
-from api_common import config
 from api_common.dynamo import from_attributes, to_attributes
-from api_common.problems import FieldError, Problem, invalid
-from api_common.stored import Record, as_record
-from api_common.syntax import OWS
+from api_common.errors import IdempotencyKeyInFlightError, IdempotencyKeyReusedError
+from api_common.record import Record, as_record
+from api_common.versioned_table import Replay
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-HEADER = "Idempotency-Key"
 WINDOW_SECONDS = 3600
-# Visible ASCII but `"`, bare or as a structured-field string ("...", as the draft's examples write it): the
-# quotes come off only as a pair, so "K" and K are one key, and "K or K" are refused rather than read as K.
-_KEY_CHARACTERS = r"[\x21\x23-\x7e]{1,255}"
-_KEY = re.compile(f'(?P<bare>{_KEY_CHARACTERS})|"(?P<quoted>{_KEY_CHARACTERS})"')
-
-KEY_REUSED = Problem(
-    HTTPStatus.UNPROCESSABLE_ENTITY,
-    "This Idempotency-Key was used with a different request body; use a new key for a new request.",
-    slug="idempotency-key-reused",
-)
-KEY_IN_FLIGHT = Problem(
-    HTTPStatus.CONFLICT,
-    "A request with this Idempotency-Key is still being processed; retry later.",
-    slug="idempotency-key-in-flight",
-    headers={"Retry-After": "1"},
-)
-
-
-def parse_key(header: str | None) -> str | None:
-    """The key of an Idempotency-Key header value, None when absent, 400 when unusable."""
-    if header is None:
-        return None
-    match = _KEY.fullmatch(header.strip(OWS))
-    if match is None:
-        message = 'Must be 1 to 255 visible ASCII characters other than ", optionally in "quotes".'
-        raise invalid([FieldError(HEADER, message)])
-    return match["bare"] or match["quoted"]
-
-
-class Replay(Exception):  # noqa: N818 - not an error: the outcome of a repeated request
-    """The key was used before with this request: `item` is what the first request created."""
-
-    def __init__(self, item: Record) -> None:
-        super().__init__("replay")
-        self.item = item
 
 
 class KeyRecord(TypedDict):
@@ -104,7 +67,7 @@ class Claim:
 
     record_id: str
     request_hash: str
-    table: str = field(default_factory=lambda: config.common().idempotency_table_name)
+    table: str
 
     def put_action(self, item: Record) -> "TransactWriteItemTypeDef":
         """The record's Put; it must be the LAST action of the transaction (see `settle`)."""
@@ -127,8 +90,9 @@ class Claim:
             }
         }
 
-    def settle(self, error: ClientError, client: "DynamoDBClient") -> None:
-        """Raise what a cancelled transaction means for the key, or return if the key did not cause it.
+    def settle(self, error: ClientError, client: "DynamoDBClient") -> Replay | Exception | None:
+        """What a cancelled transaction means for the key: a Replay, the refusal to raise, or None when the
+        key did not cause it.
 
         CancellationReasons follow the order of the actions, so the record's reason is the last one:
         https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CancellationReason.html
@@ -136,22 +100,22 @@ class Claim:
         reasons = error.response.get("CancellationReasons") or [{}]
         reason = cast(dict[str, Any], reasons[-1])
         if reason.get("Code") == "TransactionConflict":
-            raise KEY_IN_FLIGHT  # a request with this key is committing right now
+            return IdempotencyKeyInFlightError()  # a request with this key is committing right now
         if reason.get("Code") != "ConditionalCheckFailed":
-            return
+            return None
         record = _key_record(reason["Item"]) if reason.get("Item") else self._read(client)
         if record is None or record["expiration"] <= int(time.time()):
-            raise KEY_IN_FLIGHT  # the record changed since the refusal: a retry settles it
+            return IdempotencyKeyInFlightError()  # the record changed since the refusal: a retry settles it
         if record["validation"] != self.request_hash:
-            raise KEY_REUSED
-        raise Replay(record["item"])
+            return IdempotencyKeyReusedError()
+        return Replay(record["item"])
 
     def _read(self, client: "DynamoDBClient") -> KeyRecord | None:
         got = client.get_item(TableName=self.table, Key={"id": {"S": self.record_id}}, ConsistentRead=True)
         return _key_record(got["Item"]) if "Item" in got else None
 
 
-def claim(key: str | None, *, scope: str, payload: str) -> Claim | None:
+def claim(key: str | None, *, scope: str, payload: str, table: str) -> Claim | None:
     """The claim of a keyed request (None without a key). `payload` is the canonical request body.
 
     Keyed by a hash of scope and key, so neither the caller's ARN nor the key is stored in clear.
@@ -160,4 +124,4 @@ def claim(key: str | None, *, scope: str, payload: str) -> Claim | None:
         return None
     scoped = hashlib.blake2b(json.dumps([scope, key]).encode(), digest_size=16).hexdigest()
     request_hash = hashlib.sha256(payload.encode()).hexdigest()
-    return Claim(record_id=f"idempotency#{scoped}", request_hash=request_hash)
+    return Claim(record_id=f"idempotency#{scoped}", request_hash=request_hash, table=table)

@@ -9,8 +9,6 @@ from pydantic import BeforeValidator
 from api_common.cursors import CursorCodec
 from api_common.keys import Key
 
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
 _DECIMAL_INTEGER = re.compile(r"0|[1-9][0-9]*")
 
 
@@ -21,7 +19,7 @@ def _decimal_digits(value: object) -> object:
     return value
 
 
-# The `limit` query parameter's type; the handlers add its range (Query(ge=1, le=MAX_LIMIT)).
+# The `limit` query parameter's type; the handlers add its range (limits.MAX_PAGE_LIMIT).
 StrictInteger = Annotated[int, BeforeValidator(_decimal_digits)]
 
 # One read: (how many items at most, where to start) -> (items, where the next read starts or None).

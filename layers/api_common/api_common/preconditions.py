@@ -19,11 +19,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from api_common.etags import MAX_LENGTH, IfMatch, etag, versions_named
-from api_common.problems import FieldError, invalid, precondition_failed
-from api_common.stored import Record
+from api_common.errors import InvalidFieldError, PreconditionFailedError
+from api_common.etags import IfMatch, etag, versions_named
+from api_common.limits import MAX_CONDITIONAL_HEADER_LENGTH as MAX_LENGTH
+from api_common.record import Record
 from api_common.syntax import OWS
-from api_common.tables import MAX_VERSIONS, WriteCondition
+from api_common.versioned_table import MAX_VERSIONS, WriteCondition
 
 IF_NONE_MATCH = "If-None-Match"
 IF_UNMODIFIED_SINCE = "If-Unmodified-Since"
@@ -58,7 +59,7 @@ def parse_http_date(value: str, now: datetime | None = None) -> datetime:
     text = value.strip(OWS)
     match = next(filter(None, (pattern.fullmatch(text) for pattern in _HTTP_DATES)), None)
     if match is None:
-        raise invalid([FieldError(IF_UNMODIFIED_SINCE, _DATE_MESSAGE)])
+        raise InvalidFieldError(IF_UNMODIFIED_SINCE, _DATE_MESSAGE)
     year = int(match["year"])
     if len(match["year"]) == 2:
         year = _full_year(year, now or datetime.now(UTC))
@@ -75,12 +76,12 @@ def parse_http_date(value: str, now: datetime | None = None) -> datetime:
             tzinfo=UTC,
         )
     except ValueError:  # 31 Feb, hour 24, year 0 ...
-        raise invalid([FieldError(IF_UNMODIFIED_SINCE, _DATE_MESSAGE)]) from None
+        raise InvalidFieldError(IF_UNMODIFIED_SINCE, _DATE_MESSAGE) from None
     return moment + timedelta(seconds=1) if second == 60 else moment
 
 
 def _timestamp(moment: datetime) -> str:
-    """The form of `updatedAt` (records.utc_now), so that DynamoDB can compare the two as strings."""
+    """The form of `updatedAt` (writes.utc_now), so that DynamoDB can compare the two as strings."""
     return (
         f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
         f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}.000Z"
@@ -109,7 +110,7 @@ class IfNoneMatch:
         if not fields:
             return None
         if any(not 1 <= len(field) <= MAX_LENGTH for field in fields):
-            raise invalid([FieldError(IF_NONE_MATCH, f"Must be 1 to {MAX_LENGTH} characters.")])
+            raise InvalidFieldError(IF_NONE_MATCH, f"Must be 1 to {MAX_LENGTH} characters.")
         header = ",".join(fields)
         if header.strip(OWS) == "*":
             return cls(any_version=True, opaque_tags=frozenset())
@@ -123,7 +124,7 @@ class IfNoneMatch:
             position = member.end()
         if position < len(header) or not tags:
             message = 'Must be * alone or a list of entity tags, e.g. "3" or W/"3".'
-            raise invalid([FieldError(IF_NONE_MATCH, message)])
+            raise InvalidFieldError(IF_NONE_MATCH, message)
         return cls(any_version=False, opaque_tags=frozenset(tags))
 
     def matches(self, version: int) -> bool:
@@ -152,12 +153,12 @@ class Preconditions:
         else:
             bound = self.unmodified_before
             if bound is not None and current["updatedAt"] >= bound:
-                raise precondition_failed(
+                raise PreconditionFailedError(
                     f"The item was modified after If-Unmodified-Since (updatedAt {current['updatedAt']}); "
                     "fetch it again and retry."
                 )
         if self.if_none_match is not None and self.if_none_match.matches(current["version"]):
-            raise precondition_failed(
+            raise PreconditionFailedError(
                 f"If-None-Match matches the current ETag {etag(current['version'])}: the item exists."
             )
 

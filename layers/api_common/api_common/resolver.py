@@ -1,8 +1,10 @@
 """The Powertools REST resolver both services use, and their Lambda entry point.
 
 One place decides how anything that goes wrong becomes problem+json: validation (400, not Powertools'
-422), refusals raised by the code (Problem), store outages (503), idempotency conflicts (409/422), unknown
-routes (404) and, last, bugs (500 with no detail; the stack trace goes to the log, never to the client).
+422), the domain's refusals (`api_common.errors`: 400, 404, 409, 412, 422, in `_DOMAIN_PROBLEMS`), store
+outages (503), unknown routes (404) and, last, bugs (500 with no detail; the stack trace goes to the log,
+never to the client). Below the handlers nothing raises a Problem: the guards' refusals (before routing)
+are the only ones built elsewhere.
 """
 
 import json
@@ -23,6 +25,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from api_common import guards, jsonio, server_errors
+from api_common.errors import (
+    ConcurrentChangeError,
+    DomainError,
+    EmailTakenError,
+    IdempotencyKeyInFlightError,
+    IdempotencyKeyReusedError,
+    InvalidFieldError,
+    PreconditionFailedError,
+    RecordNotFoundError,
+)
 from api_common.observability import logger, metrics, spans, tracer
 from api_common.problems import FieldError, Problem, invalid, not_found
 from api_common.responses import problem_response
@@ -30,14 +42,12 @@ from api_common.store_failures import unavailable
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
-# Clearer words than pydantic's for the errors whose default message names Python types.
+# Clearer words than pydantic's for the errors whose default message names Python types. Only these two can
+# arise: the body is parsed as a JSON object (`request_body`), and a price is a strict Decimal, whose wrong
+# types fail its instance check (is_instance_of, never decimal_type).
 _MESSAGES = {
     "missing": "Field required.",
     "is_instance_of": "Input should be a number.",
-    "decimal_type": "Input should be a number.",
-    "model_type": "Input should be a JSON object.",
-    "model_attributes_type": "Input should be a JSON object.",
-    "dict_type": "Input should be a JSON object.",
 }
 _LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
 
@@ -95,6 +105,33 @@ def _store_failure(error: Exception) -> Response[str]:
     return problem_response(problem)
 
 
+# Each domain error's problem: status, type (None: about:blank), headers; the detail is the error's message.
+_DOMAIN_PROBLEMS: dict[type[DomainError], tuple[HTTPStatus, str | None, dict[str, str]]] = {
+    RecordNotFoundError: (HTTPStatus.NOT_FOUND, None, {}),
+    ConcurrentChangeError: (HTTPStatus.CONFLICT, None, {}),
+    PreconditionFailedError: (HTTPStatus.PRECONDITION_FAILED, "precondition-failed", {}),
+    EmailTakenError: (HTTPStatus.CONFLICT, "email-taken", {}),
+    IdempotencyKeyReusedError: (HTTPStatus.UNPROCESSABLE_ENTITY, "idempotency-key-reused", {}),
+    IdempotencyKeyInFlightError: (
+        HTTPStatus.CONFLICT,
+        "idempotency-key-in-flight",
+        {"Retry-After": str(IdempotencyKeyInFlightError.RETRY_AFTER_SECONDS)},
+    ),
+}
+
+
+def domain_problem(error: DomainError) -> Problem:
+    """The problem a domain error is for the client."""
+    if isinstance(error, InvalidFieldError):
+        return invalid([FieldError(error.field, error.message)])
+    status, slug, headers = _DOMAIN_PROBLEMS[type(error)]
+    return Problem(status, str(error), slug=slug, headers=headers)
+
+
+def _domain_failure(error: DomainError) -> Response[str]:
+    return problem_response(domain_problem(error))
+
+
 # Exceptions that always mean the same problem.
 _FIXED_PROBLEMS: dict[type[Exception], Problem] = {
     # Unreachable behind the guards (they refuse non-JSON first); kept so no content type can yield a 500.
@@ -114,7 +151,7 @@ def create_resolver() -> APIGatewayRestResolver:
         serializer=jsonio.dumps,
         json_body_deserializer=request_body,
     )
-    app.exception_handler(Problem)(problem_response)
+    app.exception_handler(DomainError)(_domain_failure)
     app.exception_handler(RequestValidationError)(validation_problem)
     app.exception_handler([ClientError, BotoCoreError])(_store_failure)
     app.exception_handler(list(_FIXED_PROBLEMS))(fixed_problem)

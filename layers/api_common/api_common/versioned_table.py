@@ -4,34 +4,44 @@ Single-item writes are used as is (products); the `*_action` builders let a repo
 in one transaction (users and their email markers). `update` and `delete_if` change an item in one request
 without reading it first: the condition names the versions the client accepts, and a failed condition
 returns the item as found, which tells 404 from 412. Every item read comes back as the table's record type
-(`api_common.stored`), deserialized once, here.
+(`api_common.record`), deserialized once, here.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from botocore.exceptions import ClientError
 
-from api_common.dynamo import VersionConflictError, error_code, from_attributes, to_attributes
+from api_common.dynamo import error_code, from_attributes, to_attributes
+from api_common.errors import ConditionFailedError
 from api_common.keys import Key, resume_key, start_after
-from api_common.stored import Change, ConditionFailedError, Record, as_record
+from api_common.record import Change, Record, as_record
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """A joined write's answer to a cancelled create: this request was made before, and `record` is what it
+    created. The create returns that record and writes nothing."""
+
+    record: Record
+
+
 class JoinedWrite(Protocol):
     """A write to another table that lands with a new record or not at all (the idempotency record).
 
     Storage knows nothing of what it means: its action goes last in the transaction, and a cancelled
-    transaction is shown to it before anything else, to raise what its own refusal means.
+    transaction is shown to it before anything else. It answers with a Replay, an error to raise (what its
+    own refusal means), or None when the cancellation is not its doing.
     """
 
     def put_action(self, record: Record) -> "TransactWriteItemTypeDef": ...
-    def settle(self, error: ClientError, client: "DynamoDBClient") -> None: ...
+    def settle(self, error: ClientError, client: "DynamoDBClient") -> Replay | Exception | None: ...
 
 
 _IS_NEW = "attribute_not_exists(#id)"
@@ -89,13 +99,16 @@ def _condition(
 
 
 @contextmanager
-def _conflicts_as_version_errors() -> Iterator[None]:
-    """A single write whose condition failed: someone else wrote (or deleted) first."""
+def _condition_failures(record: Callable[[Mapping[str, Any]], Record]) -> Iterator[None]:
+    """A single write whose condition failed, as ConditionFailedError with the record it found: DynamoDB
+    returns the item with the failure when the write asks for ReturnValuesOnConditionCheckFailure=ALL_OLD
+    (a write that does not ask finds None)."""
     try:
         yield
     except ClientError as error:
         if error_code(error) == "ConditionalCheckFailedException":
-            raise VersionConflictError from error
+            found = cast(Mapping[str, Any] | None, error.response.get("Item"))
+            raise ConditionFailedError(record(found) if found else None) from error
         raise
 
 
@@ -147,32 +160,38 @@ class VersionedTable[R: Record]:
             }
         }
 
-    def create(self, record: R, *also: "TransactWriteItemTypeDef", joined: JoinedWrite | None = None) -> None:
+    def create(self, record: R, *also: "TransactWriteItemTypeDef", joined: JoinedWrite | None = None) -> R:
         """Put a new record; with `also` (more writes to this table) or `joined`, in one transaction.
 
-        A record whose id is taken raises VersionConflictError (alone) or a cancellation whose first reason
+        Returns the record stored: `record`, or the one a Replay of `joined` names (nothing is written then).
+        A record whose id is taken raises ConditionFailedError (alone) or a cancellation whose first reason
         is ConditionalCheckFailed (in a transaction).
         """
         if not also and joined is None:
-            with _conflicts_as_version_errors():
+            with _condition_failures(self._record):
                 self.client.put_item(**self.put_new_action(record)["Put"])
-            return
+            return record
         actions = [self.put_new_action(record), *also]
-        self.transact([*actions, joined.put_action(record)] if joined else actions, joined)
+        replay = self.transact([*actions, joined.put_action(record)] if joined else actions, joined)
+        return cast(R, replay.record) if replay else record
 
-    def replace(self, current: R, record: R) -> None:
-        """Put `record` in place of `current`, only while `current`'s version is stored (else a conflict)."""
-        with _conflicts_as_version_errors():
-            self.client.put_item(**self.put_replacing_action(current, record)["Put"])
-
-    def transact(self, actions: "list[TransactWriteItemTypeDef]", joined: JoinedWrite | None = None) -> None:
-        """Write all or nothing; a cancellation is `joined`'s to settle first, then raised as it came."""
+    def transact(
+        self, actions: "list[TransactWriteItemTypeDef]", joined: JoinedWrite | None = None
+    ) -> Replay | None:
+        """Write all or nothing. A cancellation is `joined`'s to settle first: its Replay is returned, its
+        error raised; anything else is raised as it came."""
         try:
             self.client.transact_write_items(TransactItems=actions)
         except ClientError as error:
-            if joined is not None and error_code(error) == "TransactionCanceledException":
-                joined.settle(error, self.client)
-            raise
+            if joined is None or error_code(error) != "TransactionCanceledException":
+                raise
+            answer = joined.settle(error, self.client)
+            if isinstance(answer, Exception):
+                raise answer from error
+            if answer is None:
+                raise
+            return answer
+        return None
 
     def update(
         self,
@@ -203,7 +222,7 @@ class VersionedTable[R: Record]:
         else:
             removes.append("#updatedBy")
         update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        with self._condition_failures():
+        with _condition_failures(self._record):
             response = self.client.update_item(
                 TableName=self.name,
                 Key=self.key(item_id),
@@ -228,7 +247,7 @@ class VersionedTable[R: Record]:
         }
         if values:  # DynamoDB refuses an empty map
             request["ExpressionAttributeValues"] = values
-        with self._condition_failures():
+        with _condition_failures(self._record):
             self.client.delete_item(**request)
 
     def scan(self, limit: int, start: Key | None, **filters: Any) -> tuple[list[R], Key | None]:
@@ -242,15 +261,3 @@ class VersionedTable[R: Record]:
     def _record(self, attributes: Mapping[str, Any]) -> R:
         # This table holds R's (and items that serve them, which its reads never return).
         return cast(R, as_record(from_attributes(attributes)))
-
-    @contextmanager
-    def _condition_failures(self) -> Iterator[None]:
-        """A single write whose condition failed, with the record it found: the failure carries the item when
-        the write asks for ReturnValuesOnConditionCheckFailure=ALL_OLD."""
-        try:
-            yield
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                found = cast(Mapping[str, Any] | None, error.response.get("Item"))
-                raise ConditionFailedError(self._record(found) if found else None) from error
-            raise

@@ -1,8 +1,8 @@
-"""The stored record: what every item of a versioned table holds, and what a write of it is told or answers.
+"""The stored record: what every item of a versioned table holds, and the change a write in place makes.
 
 A service's record type (users.repository.UserRecord, ...) adds its own attributes to `Record`. Items are
-read into records in one place (`as_record`, called by `tables.VersionedTable`), so the layers above use a
-record's fields as they are typed and convert nothing.
+read into records in one place (`as_record`, called by `versioned_table.VersionedTable`), so the layers above
+use a record's fields as they are typed and convert nothing. A failed write's errors: `api_common.errors`.
 """
 
 from collections.abc import Mapping
@@ -36,16 +36,3 @@ class Change:
     removed: tuple[str, ...]  # optional attributes the replacement does not carry
     updated_at: str
     principal: str | None
-
-
-class ConditionFailedError[R: Record](Exception):
-    """A single write's condition failed; `current` is the record the write found (None: there was none).
-
-    DynamoDB returns that item with the failure when the write asks for ReturnValuesOnConditionCheckFailure
-    ALL_OLD, so telling "missing" (404) from "changed" (412) costs no extra read:
-    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
-    """
-
-    def __init__(self, current: R | None) -> None:
-        super().__init__("condition failed")
-        self.current = current
