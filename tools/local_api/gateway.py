@@ -27,7 +27,7 @@ from tools.local_api import proxy_event, sam, sigv4
 from tools.local_api.http_framing import BODY_LIMIT, Refusal
 from tools.local_api.keep_alive import HEADER_FIELDS, REFUSAL
 from tools.local_api.openapi import OpenApi, Operation, RenderedResponse
-from tools.local_api.request_models import parse_json, validation_error_string
+from tools.local_api.request_models import body_validation_errors
 from tools.local_api.runner import Outcome
 from tools.local_api.waf import Blocked, WebAcl, WebRequest
 
@@ -205,26 +205,7 @@ class Gateway:
                 body = request.get_data(cache=True)
                 if not body and not self.openapi.body_required(operation):
                     return None
-                try:
-                    instance = parse_json(body)
-                except (ValueError, UnicodeDecodeError):
-                    return self._gateway(
-                        "BAD_REQUEST_BODY",
-                        "Invalid request body",
-                        validation_errors="[Invalid JSON in request body]",
-                    )
-                except RecursionError:
-                    # Deeper than Python's parser goes (~10,000 levels). What API Gateway answers is not
-                    # documented; the local gateway treats it as a body that fails validation.
-                    return self._gateway(
-                        "BAD_REQUEST_BODY",
-                        "Invalid request body",
-                        validation_errors="[JSON in request body is nested too deeply]",
-                    )
-                try:
-                    errors = validation_error_string(validator, instance)
-                except RecursionError:
-                    errors = "[JSON in request body is nested too deeply]"
+                errors = body_validation_errors(validator, body)
                 if errors:
                     return self._gateway("BAD_REQUEST_BODY", "Invalid request body", validation_errors=errors)
         return None
