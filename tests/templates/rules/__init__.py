@@ -6,6 +6,7 @@ and expects its check to fail, so that no rule passes by accident.
 
 from tests.templates.rules import (
     api,
+    codedeploy_role,
     contracts,
     custom_domain,
     data,
@@ -25,6 +26,7 @@ MODULES = (
     api,
     functions,
     deployments,
+    codedeploy_role,
     iam,
     edge,
     data,
