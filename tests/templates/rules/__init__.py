@@ -19,6 +19,7 @@ from tests.templates.rules import (
     tracing,
     waf_capacity,
     waf_query,
+    waf_query_arguments,
 )
 from tests.templates.rules.base import Check, Mutations
 
@@ -34,6 +35,7 @@ MODULES = (
     contracts,
     stage_deployment,
     waf_query,
+    waf_query_arguments,
     waf_capacity,
     custom_domain,
     tracing,
