@@ -12,9 +12,9 @@ import pytest
 
 from tools.bench import before_after, compare, lambda_env, packaging
 from tools.bench.__main__ import _parse
+from tools.bench.markdown_tables import X
 from tools.bench.runner import Subject, run_child
 from tools.bench.subjects import Cast
-from tools.bench.tables import X
 from tools.lambda_doubles import api_event
 
 # Three requests through two clients, as the Powertools idempotency layer's own client and the function's did

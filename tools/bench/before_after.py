@@ -3,7 +3,7 @@ the working tree builds it (after), measured in the same run."""
 
 from typing import Any
 
-from tools.bench.tables import MB, X, calls
+from tools.bench.markdown_tables import MB, X, calls
 
 
 def _us(value: float) -> str:

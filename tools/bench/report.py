@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tools.bench import before_after, tables
+from tools.bench import before_after, markdown_tables
 from tools.bench.chart import chart
-from tools.bench.tables import FLOOR, X
+from tools.bench.markdown_tables import FLOOR, X
 
 BEGIN, END = "<!-- bench:begin (written by `make bench`) -->", "<!-- bench:end -->"
 CHART = "performance.png"
@@ -64,39 +64,39 @@ def markdown(results: dict[str, Any], *, for_page: bool = False) -> str:
         "",
         "### Goals",
         "",
-        *tables.goals(results),
+        *markdown_tables.goals(results),
         "",
         f"![Cold init and warm overhead against the baseline]({CHART})",
         "",
         "### 1. Cold init (fresh process: handler import, then the first `GET /{collection}/{id}`)",
         "",
-        *tables.cold(results),
+        *markdown_tables.cold(results),
         "",
         *(f"- Note: {note}" for note in results["cold"]["notes"]),
         "Top 10 import-time contributors (self time per top-level package, median of "
         f"{args['importtime_runs']} `-X importtime` runs):",
         "",
-        *tables.contributors(results),
+        *markdown_tables.contributors(results),
         "",
         *_tracing(results),
         "### 2. Warm overhead (in-process invocations, DynamoDB stubbed at the client)",
         "",
-        *tables.warm(results),
+        *markdown_tables.warm(results),
         "",
         "Where the warm time goes: self time per top-level package in µs per invocation, under cProfile",
         "(which inflates call-heavy code: read the shares, not the sums). Standard-library and builtin time",
         "is charged to the package that called it; `(bench stub)` is the stubbed DynamoDB answering.",
         "",
-        *tables.profiles(results),
+        *markdown_tables.profiles(results),
         "",
         "### 3. Package size (as `sam build` produces it; zipped as `sam package` zips it)",
         "",
-        *tables.sizes(results),
+        *markdown_tables.sizes(results),
         "",
         "",
         f"### 4. Peak RSS (cold init + {args['rss_invocations']} invocations across the routes)",
         "",
-        *tables.rss(results),
+        *markdown_tables.rss(results),
         "",
     ]
     if "local_error" in results:
@@ -114,7 +114,7 @@ def markdown(results: dict[str, Any], *, for_page: bool = False) -> str:
         lines += [
             "### 5. Local API (`python -m tools.local_api`, SigV4-signed, mixed routes)",
             "",
-            *tables.local(results),
+            *markdown_tables.local(results),
             "",
         ]
     if not for_page:
@@ -123,7 +123,7 @@ def markdown(results: dict[str, Any], *, for_page: bool = False) -> str:
 
 
 def _tracing(results: dict[str, Any]) -> list[str]:
-    rows = tables.tracing(results)
+    rows = markdown_tables.tracing(results)
     if not rows:
         return []
     return [

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import boto3
 
-from tools.local_api.backend import EmbeddedMoto, provision
+from tools.local_api.local_aws import EmbeddedMoto, provision
 from tools.local_api.samples import CURSOR_SECRET, ITEMS, reseed
 from tools.local_api.stack import load_stack
 

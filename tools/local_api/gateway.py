@@ -23,7 +23,7 @@ from botocore.credentials import Credentials
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from tools.local_api import proxy_event, sam, sigv4
+from tools.local_api import proxy_event, sam, sigv4_verifier
 from tools.local_api.http_framing import BODY_LIMIT, Refusal
 from tools.local_api.keep_alive import HEADER_FIELDS, REFUSAL
 from tools.local_api.openapi import OpenApi, Operation, RenderedResponse
@@ -158,7 +158,7 @@ class Gateway:
         if repeated is not None:
             return self._gateway("DEFAULT_4XX", f"Header {repeated} given more than once", status=400)
         try:
-            g.caller = sigv4.verify(
+            g.caller = sigv4_verifier.verify(
                 method=request.method,
                 host=request.host,
                 raw_path=_raw_path(),
@@ -168,11 +168,11 @@ class Gateway:
                 credentials=self.settings.credentials,
                 region=self.settings.region,
             )
-        except sigv4.MissingTokenError:
+        except sigv4_verifier.MissingTokenError:
             return self._gateway("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
-        except sigv4.InvalidSignatureError as refusal:
+        except sigv4_verifier.InvalidSignatureError as refusal:
             return self._gateway("INVALID_SIGNATURE", str(refusal))
-        except sigv4.UnrecognizedClientError as refusal:
+        except sigv4_verifier.UnrecognizedClientError as refusal:
             return self._gateway("ACCESS_DENIED", str(refusal))
         return None
 

@@ -9,7 +9,7 @@ DynamoType compares by `cast_value` (`__lt__`, and `__eq__` too when the types a
 one key attribute: a key attribute has one declared type, S, N or B,
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_AttributeDefinition.html). So sorting by
 `cast_value` itself, computed once per item, gives the same order: Python's sort is stable and compares the
-same values. The equivalence is tested against moto's own code (tests/emulator/test_moto_order.py).
+same values. The equivalence is tested against moto's own code (tests/local_api/test_moto_order.py).
 """
 
 from __future__ import annotations
