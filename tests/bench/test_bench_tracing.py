@@ -28,7 +28,7 @@ def test_the_variant_is_the_function_with_the_otel_modes_variables_and_the_api_b
 
 def test_the_variant_starts_cold_only() -> None:
     real, baseline = subject("U"), subject("baseline U")
-    cast = Cast([(real, baseline)], subject("floor"), [], [(real, subject("U, otel code path"))])
+    cast = Cast([(real, baseline)], subject("floor"), [(real, subject("U, otel code path"))])
     assert "U, otel code path" in [s.label for s in cast.all]
     assert "U, otel code path" not in [s.label for s in cast.side_by_side]
 

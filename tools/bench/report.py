@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tools.bench import before_after, markdown_tables
+from tools.bench import markdown_tables
 from tools.bench.chart import chart
 from tools.bench.markdown_tables import FLOOR, X
 
@@ -35,20 +35,8 @@ def machine() -> dict[str, Any]:
     }
 
 
-def _command(args: dict[str, Any], for_page: bool) -> str:
-    if args.get("compare_to"):
-        # The page states figures as they stand; the revision a run was set against is review material.
-        if for_page:
-            return (
-                "`.venv/bin/python -m tools.bench --compare-to <revision>` "
-                "(its before/after table is printed, not kept here)"
-            )
-        return f"`.venv/bin/python -m tools.bench --compare-to {args['compare_to']}`"
-    return "`make bench` (= `.venv/bin/python -m tools.bench`)"
-
-
-def markdown(results: dict[str, Any], *, for_page: bool = False) -> str:
-    """The report; `for_page` is the docs/performance.md version, without the before/after section."""
+def markdown(results: dict[str, Any]) -> str:
+    """The report, printed and written to docs/performance.md."""
     m, args = results["machine"], results["args"]
     arch = ", ".join(f"{n} {f['architecture']} {f['memory_mb']} MB" for n, f in results["functions"].items())
     lines = [
@@ -57,7 +45,8 @@ def markdown(results: dict[str, Any], *, for_page: bool = False) -> str:
         f"- Machine: {m['cores']} cores ({m['cpu']}), {m['os']}, Python {m['python']}. Deployed as: {arch}.",
         f"- Load: 1-minute load average {m['load_start']:.1f} at the start, "
         f"{results.get('load_end', 0.0):.1f} at the end; other work on the machine shows in p90/p99.",
-        f"- Command: {_command(args, for_page)}, {args['runs']} cold starts per subject, "
+        "- Command: `make bench` (= `.venv/bin/python -m tools.bench`), "
+        f"{args['runs']} cold starts per subject, "
         f"{args['warm']:,} warm invocations per route, {args['rss_invocations']} for RSS, "
         f"{args['local_requests']} local requests at concurrency {args['concurrency']}; "
         f"took {results['elapsed_s']:.0f} s.",
@@ -117,8 +106,6 @@ def markdown(results: dict[str, Any], *, for_page: bool = False) -> str:
             *markdown_tables.local(results),
             "",
         ]
-    if not for_page:
-        lines += before_after.section(results)
     return "\n".join(lines)
 
 
