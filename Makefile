@@ -85,7 +85,7 @@ PYTEST      := $(PY) -m pytest -p no:cacheprovider
 
 # One target per suite, each run on its own without coverage (coverage is judged on the whole run, `make pytest`).
 in_process_suite = $(PYTEST) tests/$(1) -n $(PYTEST_WORKERS) --no-cov -q
-SUITES      := unit integration templates emulator e2e delivery invoke bench
+SUITES      := unit integration templates local-api e2e delivery invoke bench
 .PHONY: $(addprefix test-,$(SUITES))
 test-unit: venv ## Suite: pure functions of the application code (no AWS, no handler)
 	$(call in_process_suite,unit)
@@ -93,8 +93,8 @@ test-integration: venv ## Suite: each handler in-process against moto, tables fr
 	$(call in_process_suite,integration)
 test-templates: venv ## Suite: the templates' project rules, each with a mutation that breaks it
 	$(call in_process_suite,templates)
-test-emulator: venv ## Suite: the local API's own fidelity to API Gateway, WAF and Lambda (tools/local_api)
-	$(call in_process_suite,emulator)
+test-local-api: venv ## Suite: the local API's own fidelity to API Gateway, WAF and Lambda (tools/local_api)
+	$(call in_process_suite,local_api)
 test-delivery: venv ## Suite: CI/CD workflows, bootstrap stack, smoke tool, rendered docs
 	$(call in_process_suite,delivery)
 test-invoke: venv ## Suite: `make invoke` and sam local's events and env file

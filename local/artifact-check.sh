@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make artifact-check`: run every sample event through the BUILT functions, laid out as Lambda lays them out,
-# under arm64 Python 3.13 (a Debian 13 arm64 root, chroot, qemu-user); see tools/local_api/artifact/check.py.
+# under arm64 Python 3.13 (a Debian 13 arm64 root, chroot, qemu-user); see tools/artifact_check/check.py.
 # Idempotent: installs what is missing, reuses the root and the runtime packages cached under .cache/, and
 # leaves nothing running or mounted. Needs root. SKIP_BUILD=1 checks .aws-sam/build as it is.
 set -euo pipefail
@@ -12,4 +12,4 @@ ensure_tools
 ensure_root
 ensure_runtime_packages
 sam_build
-"$PY" -m tools.local_api.artifact.check --root "$ROOT" --runtime "$RUNTIME/site" --logs "$CACHE/artifact-check-logs"
+"$PY" -m tools.artifact_check.check --root "$ROOT" --runtime "$RUNTIME/site" --logs "$CACHE/artifact-check-logs"

@@ -1,4 +1,4 @@
-"""Seeded request-smuggling cases over raw sockets (tests/emulator/test_http_framing.py, tests/e2e).
+"""Seeded request-smuggling cases over raw sockets (tests/local_api/test_http_framing.py, tests/e2e).
 
 Every case is one request whose bytes carry a second, hidden request that a lenient parser would run: after
 a bare CR or LF, an obs-fold, a second or conflicting Content-Length, Content-Length with Transfer-Encoding,

@@ -24,7 +24,7 @@ import requests
 from botocore.credentials import Credentials
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tools.local_api.signing import ExecuteApiAuth
+from tools.local_api.sigv4_signer import ExecuteApiAuth
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient

@@ -4,7 +4,7 @@ import os
 import sysconfig
 from pathlib import Path
 
-from tools.bench import events, lambda_env, packaging, tables
+from tools.bench import events, lambda_env, markdown_tables, packaging
 from tools.bench.runner import Subject, run_child
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +50,6 @@ def test_the_report_shows_the_calls_next_to_the_cpu_figures() -> None:
         "functions": {"UserFunction": {}},
         "warm": {"UserFunction": {"POST /users": warm}, "baseline (UserFunction)": {"GET": warm}},
     }
-    rows = tables.warm(results)
+    rows = markdown_tables.warm(results)
     assert "DynamoDB calls" in rows[0]
     assert any(row.startswith("| UserFunction | POST /users |") and "| 1 |" in row for row in rows)

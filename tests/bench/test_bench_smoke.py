@@ -10,6 +10,7 @@ import pytest
 from tools.bench import aws_stub, events, lambda_env, packaging, report
 from tools.bench.runner import Subject, import_contributors, run_child
 from tools.bench.stats import median, percentile
+from tools.bench.subjects import Cast
 
 
 def test_percentile_is_nearest_rank_and_median_interpolates() -> None:
@@ -142,28 +143,13 @@ def test_write_docs_keeps_the_prose_around_the_generated_block(tmp_path: Path) -
     assert (tmp_path / report.CHART).read_bytes().startswith(b"\x89PNG")
 
 
-def test_the_docs_page_keeps_the_figures_but_names_no_revision() -> None:
-    """docs/performance.md states figures as they stand: a --compare-to run prints its before/after table,
-    which names the revision, and the page gets the same report without it."""
-    results = _results(cold_ratio=1.0)
-    results["args"]["compare_to"] = "dadd274"
-    then = "UserFunction @ dadd274"
-    results["before"] = {
-        "revision": "dadd274794d0f6474739364e0173c4f964bb2b23",
-        "labels": {"UserFunction": then},
-        "sizes": {"UserFunction": {"unzipped": 12_100_000}},
-    }
-    results["cold"]["subjects"][then] = results["cold"]["subjects"]["UserFunction"]
-    results["cold"]["versus_before"] = {"UserFunction": {"init": [0.9, 1.1], "init_cpu": [0.9, 1.1]}}
-    results["warm"][then] = results["warm"]["UserFunction"]
-    results["rss"][then] = 61.0
-    printed, page = report.markdown(results), report.markdown(results, for_page=True)
-    assert "### 6. Before and after" in printed
-    assert "dadd274" in printed
-    assert "dadd274" not in page
-    assert "Before and after" not in page
-    assert "--compare-to <revision>" in page
-    head = printed.split("### 6. Before and after")[0].rstrip("\n").splitlines()
-    assert [line for line in page.rstrip("\n").splitlines() if "Command:" not in line] == [
-        line for line in head if "Command:" not in line
-    ]  # the same run and figures otherwise
+def test_each_function_runs_warm_beside_its_baseline() -> None:
+    """With two warm children at a time, neighbours in this order run at the same time."""
+
+    def subject(label: str) -> Subject:
+        return Subject(label, "app.lambda_handler", [], {}, {}, [], {})
+
+    pairs = [(subject("U"), subject("baseline U")), (subject("P"), subject("baseline P"))]
+    cast = Cast(pairs, subject("floor"))
+    assert [s.label for s in cast.side_by_side] == ["U", "baseline U", "P", "baseline P", "floor"]
+    assert sorted(s.label for s in cast.all) == sorted(s.label for s in cast.side_by_side)

@@ -4,10 +4,10 @@ only, and reported against the same function in the default mode. No timings ass
 
 from pathlib import Path
 
-from tools.bench import packaging, tables
+from tools.bench import markdown_tables, packaging
+from tools.bench.markdown_tables import X
 from tools.bench.runner import Subject
 from tools.bench.subjects import OTEL_API, Cast, otel_variant
-from tools.bench.tables import X
 
 
 def subject(label: str, paths: list[Path] | None = None) -> Subject:
@@ -28,7 +28,7 @@ def test_the_variant_is_the_function_with_the_otel_modes_variables_and_the_api_b
 
 def test_the_variant_starts_cold_only() -> None:
     real, baseline = subject("U"), subject("baseline U")
-    cast = Cast([(real, baseline)], subject("floor"), [], [(real, subject("U, otel code path"))])
+    cast = Cast([(real, baseline)], subject("floor"), [(real, subject("U, otel code path"))])
     assert "U, otel code path" in [s.label for s in cast.all]
     assert "U, otel code path" not in [s.label for s in cast.side_by_side]
 
@@ -55,7 +55,7 @@ def test_the_report_sets_the_otel_code_path_beside_the_default() -> None:
             },
         }
     }
-    rows = tables.tracing(results)
+    rows = markdown_tables.tracing(results)
     assert rows[2].startswith("| UserFunction | 300.0 ms | **400.0** / 450.0 ms |")
     assert f"| 1.05{X} [95 % CI 1.01 to 1.09] |" in rows[3]
-    assert tables.tracing({"cold": {"subjects": {}}}) == []
+    assert markdown_tables.tracing({"cold": {"subjects": {}}}) == []

@@ -7,6 +7,7 @@ Generated IDs (KMS key IDs, REST API IDs, WebACL IDs) are derived from the logic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -61,76 +62,105 @@ def ref_of(world: World, instance: Instance) -> Any:  # noqa: PLR0911
     return instance.name
 
 
-def arns_of(world: World, instance: Instance) -> list[str]:  # noqa: PLR0911, PLR0912
-    d, kind, props, name = world.deployment, instance.type, instance.properties, instance.name
-    if kind == "AWS::KMS::Key":
-        return [d.arn("kms", f"key/{_key_id(instance)}")]
-    if kind == "AWS::KMS::Alias":
-        return [d.arn("kms", name)]
-    if kind == "AWS::DynamoDB::Table":
-        return [d.arn("dynamodb", f"table/{name}")]
-    if kind == "AWS::SecretsManager::Secret":
-        return [d.arn("secretsmanager", f"secret:{name}-AbCdEf")]
-    if kind == "AWS::S3::Bucket":
-        return [f"arn:{d.partition}:s3:::{name}"]
-    if kind == "AWS::S3::BucketPolicy":
-        return [f"arn:{d.partition}:s3:::{props['Bucket']}"]
-    if kind == "AWS::IAM::ManagedPolicy":
-        return [d.arn("iam", f"policy{props.get('Path', '/')}{name}", region=False)]
-    if kind == "AWS::IAM::Role":
-        return [d.arn("iam", f"role{props.get('Path', '/')}{name}", region=False)]
-    if kind == "AWS::IAM::Policy":  # an inline policy: its calls are authorized on the roles it is put on
-        return [d.arn("iam", f"role/{role}", region=False) for role in props.get("Roles", [])]
-    if kind == "AWS::Route53::RecordSet":  # record sets have no ARN: their calls are authorized on the zone
-        return [f"arn:{d.partition}:route53:::hostedzone/{props['HostedZoneId']}"]
-    if kind == "AWS::Logs::LogGroup":
-        return [d.arn("logs", f"log-group:{name}")]
-    if kind == "AWS::Logs::MetricFilter":  # metric filter calls are authorized on their log group
-        return [d.arn("logs", f"log-group:{props['LogGroupName']}")]
-    if kind.startswith("AWS::ApiGateway::"):
-        return _apigateway(world, instance)
-    if kind == "AWS::Lambda::Function":
-        return [d.arn("lambda", f"function:{name}")]
-    if kind in {"AWS::Lambda::Version", "AWS::Lambda::Alias"}:
-        qualified = ref_of(world, instance)
-        return [qualified, _unqualified(qualified)]
-    if kind == "AWS::Lambda::EventInvokeConfig":
-        function = _function_arn(world, props["FunctionName"])
-        return [f"{function}:{props['Qualifier']}", function]
-    if kind == "AWS::Lambda::Permission":
-        return [_function_arn(world, props["FunctionName"])]
-    if kind == "AWS::Lambda::LayerVersion":
-        return [d.arn("lambda", f"layer:{name}:1"), d.arn("lambda", f"layer:{name}")]
-    if kind == "AWS::CloudFormation::Stack":
-        return [world.nested_stack(instance).arn]
-    if kind == "AWS::CloudFormation::WaitConditionHandle":
-        return []
-    if kind == "AWS::CodeDeploy::Application":
-        return [d.arn("codedeploy", f"application:{name}")]
-    if kind == "AWS::CodeDeploy::DeploymentGroup":
-        return [d.arn("codedeploy", f"deploymentgroup:{props['ApplicationName']}/{name}")]
-    if kind == "AWS::Config::ConfigRule":
-        return [d.arn("config", f"config-rule/config-rule-{_id(instance, 6)}")]
-    if kind == "AWS::SSM::Parameter":
-        return [d.arn("ssm", f"parameter/{name.lstrip('/')}")]
-    if kind == "AWS::SNS::Topic":
-        return [d.arn("sns", name)]
-    if kind == "AWS::SNS::TopicPolicy":
-        return list(props["Topics"])
-    if kind == "AWS::SNS::Subscription":
-        return [props["TopicArn"]]
-    if kind in {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"}:
-        return [d.arn("cloudwatch", f"alarm:{name}")]
-    if kind == "AWS::CloudWatch::Dashboard":
-        return [d.arn("cloudwatch", f"dashboard/{name}", region=False)]
-    if kind in {"AWS::WAFv2::WebACL", "AWS::WAFv2::IPSet", "AWS::WAFv2::RegexPatternSet"}:
-        kind_name = kind.removeprefix("AWS::WAFv2::").lower()
-        return [d.arn("wafv2", f"regional/{kind_name}/{name}/{_key_id(instance)}")]
-    if kind == "AWS::WAFv2::LoggingConfiguration":
-        return [props["ResourceArn"]]
-    if kind == "AWS::WAFv2::WebACLAssociation":
-        return [props["ResourceArn"], props["WebACLArn"]]
-    raise KeyError(f"{kind}: no ARN rule in tests/delivery/cfn_naming.py")
+def arns_of(world: World, instance: Instance) -> list[str]:
+    kind = instance.type
+    rule = _ARN_RULES.get(kind) or (_apigateway if kind.startswith("AWS::ApiGateway::") else None)
+    if rule is None:
+        raise KeyError(f"{kind}: no ARN rule in tests/delivery/cfn_naming.py")
+    return rule(world, instance)
+
+
+def _arn(service: str, resource: Callable[[Instance], str], *, region: bool = True) -> _ArnRule:
+    """One ARN of `service` in the deployment's account (and Region unless `region` is False)."""
+    return lambda world, instance: [world.deployment.arn(service, resource(instance), region=region)]
+
+
+def _global(resource: Callable[[Instance], str]) -> _ArnRule:
+    """One ARN with neither Region nor account (S3, Route 53)."""
+    return lambda world, instance: [f"arn:{world.deployment.partition}:{resource(instance)}"]
+
+
+def _qualified(world: World, instance: Instance) -> list[str]:
+    qualified = ref_of(world, instance)
+    return [qualified, _unqualified(qualified)]
+
+
+def _invoke_config(world: World, instance: Instance) -> list[str]:
+    function = _function_arn(world, instance.properties["FunctionName"])
+    return [f"{function}:{instance.properties['Qualifier']}", function]
+
+
+def _waf(world: World, instance: Instance) -> list[str]:
+    kind_name = instance.type.removeprefix("AWS::WAFv2::").lower()
+    return [world.deployment.arn("wafv2", f"regional/{kind_name}/{instance.name}/{_key_id(instance)}")]
+
+
+def _policy_roles(world: World, instance: Instance) -> list[str]:
+    """An inline policy: its calls are authorized on the roles it is put on."""
+    roles = instance.properties.get("Roles", [])
+    return [world.deployment.arn("iam", f"role/{role}", region=False) for role in roles]
+
+
+def _layer(world: World, instance: Instance) -> list[str]:
+    d = world.deployment
+    return [d.arn("lambda", f"layer:{instance.name}:1"), d.arn("lambda", f"layer:{instance.name}")]
+
+
+def _nested_stack(world: World, instance: Instance) -> list[str]:
+    return [world.nested_stack(instance).arn]
+
+
+def _props(*names: str) -> _ArnRule:
+    """ARNs the resource's properties already hold."""
+    return lambda _world, instance: [instance.properties[name] for name in names]
+
+
+_ArnRule = Callable[["World", "Instance"], list[str]]
+_ARN_RULES: dict[str, _ArnRule] = {
+    "AWS::KMS::Key": _arn("kms", lambda i: f"key/{_key_id(i)}"),
+    "AWS::KMS::Alias": _arn("kms", lambda i: i.name),
+    "AWS::DynamoDB::Table": _arn("dynamodb", lambda i: f"table/{i.name}"),
+    "AWS::SecretsManager::Secret": _arn("secretsmanager", lambda i: f"secret:{i.name}-AbCdEf"),
+    "AWS::S3::Bucket": _global(lambda i: f"s3:::{i.name}"),
+    "AWS::S3::BucketPolicy": _global(lambda i: f"s3:::{i.properties['Bucket']}"),
+    "AWS::IAM::ManagedPolicy": _arn(
+        "iam", lambda i: f"policy{i.properties.get('Path', '/')}{i.name}", region=False
+    ),
+    "AWS::IAM::Role": _arn("iam", lambda i: f"role{i.properties.get('Path', '/')}{i.name}", region=False),
+    "AWS::IAM::Policy": _policy_roles,
+    # Record sets have no ARN: their calls are authorized on the zone.
+    "AWS::Route53::RecordSet": _global(lambda i: f"route53:::hostedzone/{i.properties['HostedZoneId']}"),
+    "AWS::Logs::LogGroup": _arn("logs", lambda i: f"log-group:{i.name}"),
+    # Metric filter calls are authorized on their log group.
+    "AWS::Logs::MetricFilter": _arn("logs", lambda i: f"log-group:{i.properties['LogGroupName']}"),
+    "AWS::Lambda::Function": _arn("lambda", lambda i: f"function:{i.name}"),
+    "AWS::Lambda::Version": _qualified,
+    "AWS::Lambda::Alias": _qualified,
+    "AWS::Lambda::EventInvokeConfig": _invoke_config,
+    "AWS::Lambda::Permission": lambda world, instance: [
+        _function_arn(world, instance.properties["FunctionName"])
+    ],
+    "AWS::Lambda::LayerVersion": _layer,
+    "AWS::CloudFormation::Stack": _nested_stack,
+    "AWS::CloudFormation::WaitConditionHandle": lambda _world, _instance: [],
+    "AWS::CodeDeploy::Application": _arn("codedeploy", lambda i: f"application:{i.name}"),
+    "AWS::CodeDeploy::DeploymentGroup": _arn(
+        "codedeploy", lambda i: f"deploymentgroup:{i.properties['ApplicationName']}/{i.name}"
+    ),
+    "AWS::Config::ConfigRule": _arn("config", lambda i: f"config-rule/config-rule-{_id(i, 6)}"),
+    "AWS::SSM::Parameter": _arn("ssm", lambda i: f"parameter/{i.name.lstrip('/')}"),
+    "AWS::SNS::Topic": _arn("sns", lambda i: i.name),
+    "AWS::SNS::TopicPolicy": lambda _world, instance: list(instance.properties["Topics"]),
+    "AWS::SNS::Subscription": _props("TopicArn"),
+    "AWS::CloudWatch::Alarm": _arn("cloudwatch", lambda i: f"alarm:{i.name}"),
+    "AWS::CloudWatch::CompositeAlarm": _arn("cloudwatch", lambda i: f"alarm:{i.name}"),
+    "AWS::CloudWatch::Dashboard": _arn("cloudwatch", lambda i: f"dashboard/{i.name}", region=False),
+    "AWS::WAFv2::WebACL": _waf,
+    "AWS::WAFv2::IPSet": _waf,
+    "AWS::WAFv2::RegexPatternSet": _waf,
+    "AWS::WAFv2::LoggingConfiguration": _props("ResourceArn"),
+    "AWS::WAFv2::WebACLAssociation": _props("ResourceArn", "WebACLArn"),
+}
 
 
 def _apigateway(world: World, instance: Instance) -> list[str]:

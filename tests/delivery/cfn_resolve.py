@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 NO_VALUE = object()
 _SUB = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
 class Resolver:
+    _INTRINSICS: ClassVar[dict[str, Callable[[Resolver, Any], Any]]]
+
     def __init__(
         self,
         template: Mapping[str, Any],
@@ -66,36 +68,40 @@ class Resolver:
             return value
         return self._ref(name)
 
-    def resolve(self, node: Any) -> Any:  # noqa: PLR0911
+    def resolve(self, node: Any) -> Any:
         if isinstance(node, list):
             return [value for value in (self.resolve(item) for item in node) if value is not NO_VALUE]
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
             ((key, value),) = node.items()
-            if key == "Ref":
-                return self.ref(value)
-            if key == "Fn::GetAtt":
-                logical, attribute = value if isinstance(value, list) else value.split(".", 1)
-                return self._getatt(logical, attribute)
-            if key == "Fn::Sub":
-                return self._sub(value)
-            if key == "Fn::If":
-                name, when_true, when_false = value
-                return self.resolve(when_true if self.condition(name) else when_false)
-            if key == "Fn::Join":
-                separator, items = value
-                return separator.join(str(item) for item in self.resolve(items))
-            if key == "Fn::Select":
-                index, items = value
-                return self.resolve(items)[int(self.resolve(index))]
-            if key == "Fn::Split":
-                separator, text = value
-                return str(self.resolve(text)).split(separator)
+            intrinsic = self._INTRINSICS.get(key)
+            if intrinsic is not None:
+                return intrinsic(self, value)
             if key.startswith("Fn::") or key == "Condition":
                 raise ValueError(f"intrinsic {key} is not supported here")
         resolved = {key: self.resolve(value) for key, value in node.items()}
         return {key: value for key, value in resolved.items() if value is not NO_VALUE}
+
+    def _fn_getatt(self, value: Any) -> Any:
+        logical, attribute = value if isinstance(value, list) else value.split(".", 1)
+        return self._getatt(logical, attribute)
+
+    def _fn_if(self, value: Any) -> Any:
+        name, when_true, when_false = value
+        return self.resolve(when_true if self.condition(name) else when_false)
+
+    def _fn_join(self, value: Any) -> str:
+        separator, items = value
+        return separator.join(str(item) for item in self.resolve(items))
+
+    def _fn_select(self, value: Any) -> Any:
+        index, items = value
+        return self.resolve(items)[int(self.resolve(index))]
+
+    def _fn_split(self, value: Any) -> list[str]:
+        separator, text = value
+        return str(self.resolve(text)).split(separator)
 
     def _sub(self, value: Any) -> str:
         text, variables = (value, {}) if isinstance(value, str) else value
@@ -110,3 +116,15 @@ class Resolver:
             return str(self.ref(name))
 
         return _SUB.sub(replace, text)
+
+
+# The intrinsics resolve() answers, by key; any other Fn:: raises.
+Resolver._INTRINSICS = {
+    "Ref": Resolver.ref,
+    "Fn::GetAtt": Resolver._fn_getatt,
+    "Fn::Sub": Resolver._sub,
+    "Fn::If": Resolver._fn_if,
+    "Fn::Join": Resolver._fn_join,
+    "Fn::Select": Resolver._fn_select,
+    "Fn::Split": Resolver._fn_split,
+}

@@ -14,7 +14,7 @@ from requests.structures import CaseInsensitiveDict
 
 from tools import smoke
 from tools.local_api.process import LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, LocalServer
-from tools.local_api.signing import ExecuteApiAuth
+from tools.local_api.sigv4_signer import ExecuteApiAuth
 
 STACK = "users-products-api-dev"
 

@@ -9,7 +9,7 @@ from typing import Any
 import schemathesis
 from botocore.credentials import Credentials
 
-from tools.local_api.signing import ExecuteApiAuth
+from tools.local_api.sigv4_signer import ExecuteApiAuth
 
 _AUTH = ExecuteApiAuth(
     Credentials(os.environ["CONTRACT_ACCESS_KEY_ID"], os.environ["CONTRACT_SECRET_ACCESS_KEY"]),

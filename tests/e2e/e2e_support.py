@@ -18,7 +18,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from requests.structures import CaseInsensitiveDict
 
-from tools.local_api.signing import ExecuteApiAuth
+from tools.local_api.sigv4_signer import ExecuteApiAuth
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 30

@@ -11,6 +11,7 @@ import base64
 import json
 import random
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +107,7 @@ PRECONDITIONS = [
 ]
 
 
-def body(  # noqa: PLR0912 - one branch per kind of body
+def body(
     collection: str, rng: random.Random, token: str, *, max_unknown_depth: int, kinds: list[str] = KINDS
 ) -> FuzzBody:
     """One body. Nesting inside an unknown field (which reaches the function) stays within
@@ -116,63 +117,118 @@ def body(  # noqa: PLR0912 - one branch per kind of body
     content_type = (
         rng.choice(CONTENT_TYPES) if kind not in ("valid", "valid-escaped", *HOSTILE_KINDS) else JSON
     )
-    if kind == "valid":
-        data = json.dumps(valid, ensure_ascii=False).encode()
-    elif kind == "valid-escaped":
-        data = json.dumps(valid).encode()  # 4-byte characters as \\ud83d\\ude00, 12 bytes each
-    elif kind == "types":
-        data = json.dumps({key: _value(rng) for key in valid}).encode()
-    elif kind == "unknown":
-        data = json.dumps(
-            {**valid, rng.choice(["id", "version", "zz", "createdBy", "NAME"]): _value(rng)}
-        ).encode()
-    elif kind == "numbers":
-        number = rng.choice(NUMBERS)
-        field = "price" if collection == "products" else rng.choice(["name", "email"])
-        data = json.dumps({**valid, field: "__N__"}).replace('"__N__"', number).encode()
-    elif kind == "extreme-price":
-        price = rng.choice(EXTREME_PRICES)
-        data = (
-            json.dumps({**_valid("products", rng, token), "price": "__N__"})
-            .replace('"__N__"', price)
-            .encode()
-        )
-    elif kind == "deep":
-        depth = rng.choice([10, 100, 1_000, 5_000, 9_999, 10_001, 20_000])
-        where = rng.choice(["top", "name"])
-        nested = _nested(rng, depth)
-        data = (
-            nested if where == "top" else json.dumps({**valid, "name": "__D__"}).replace('"__D__"', nested)
-        ).encode()
-    elif kind == "deep-unknown":
-        nested = _nested(rng, rng.randrange(1, max_unknown_depth + 1))
-        data = json.dumps({**valid, "extra": "__D__"}).replace('"__D__"', nested).encode()
-    elif kind == "size":
-        size = rng.choice([LIMIT - 1, LIMIT, LIMIT + 1, rng.randrange(1, 2 * LIMIT)])
-        document = json.dumps(valid).encode()
-        data = (document + b" " * max(0, size - len(document)))[: max(size, len(document))]
-    elif kind == "encoding":
-        text = json.dumps(valid, ensure_ascii=False)
-        data = rng.choice(
-            [
-                text.encode("utf-16"),
-                b"\xef\xbb\xbf" + text.encode(),
-                base64.b64encode(text.encode()),
-                text.encode() + b"\xff\xfe\x80",
-                bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200))),
-                text.encode("latin-1", errors="replace"),
-            ]
-        )
-    elif kind == "surrogate":
-        data = json.dumps({**valid, "name": "a\ud800b"}).encode()
-    elif kind == "truncated":
-        document = json.dumps(valid).encode()
-        data = document[: rng.randrange(len(document))]
-    elif kind in INPUT_KINDS:
+    if kind in INPUT_KINDS:
         return _input_body(kind, collection, rng, token, valid)
-    else:
-        data = json.dumps(rng.choice([[valid], "text", 5, None, True, []])).encode()
-    return FuzzBody(kind, data, content_type)
+    shape = _HOSTILE_DATA.get(kind, _other_json)
+    return FuzzBody(kind, shape(_Draw(collection, rng, token, valid, max_unknown_depth)), content_type)
+
+
+@dataclass(frozen=True)
+class _Draw:
+    """What one body's data is drawn from."""
+
+    collection: str
+    rng: random.Random
+    token: str
+    valid: dict[str, Any]
+    max_unknown_depth: int
+
+
+def _valid_json(d: _Draw) -> bytes:
+    return json.dumps(d.valid, ensure_ascii=False).encode()
+
+
+def _valid_escaped(d: _Draw) -> bytes:
+    return json.dumps(d.valid).encode()  # 4-byte characters as \\ud83d\\ude00, 12 bytes each
+
+
+def _types(d: _Draw) -> bytes:
+    return json.dumps({key: _value(d.rng) for key in d.valid}).encode()
+
+
+def _unknown(d: _Draw) -> bytes:
+    return json.dumps(
+        {**d.valid, d.rng.choice(["id", "version", "zz", "createdBy", "NAME"]): _value(d.rng)}
+    ).encode()
+
+
+def _numbers(d: _Draw) -> bytes:
+    number = d.rng.choice(NUMBERS)
+    field = "price" if d.collection == "products" else d.rng.choice(["name", "email"])
+    return json.dumps({**d.valid, field: "__N__"}).replace('"__N__"', number).encode()
+
+
+def _extreme_price(d: _Draw) -> bytes:
+    price = d.rng.choice(EXTREME_PRICES)
+    return (
+        json.dumps({**_valid("products", d.rng, d.token), "price": "__N__"})
+        .replace('"__N__"', price)
+        .encode()
+    )
+
+
+def _deep(d: _Draw) -> bytes:
+    depth = d.rng.choice([10, 100, 1_000, 5_000, 9_999, 10_001, 20_000])
+    where = d.rng.choice(["top", "name"])
+    nested = _nested(d.rng, depth)
+    if where == "top":
+        return nested.encode()
+    return json.dumps({**d.valid, "name": "__D__"}).replace('"__D__"', nested).encode()
+
+
+def _deep_unknown(d: _Draw) -> bytes:
+    nested = _nested(d.rng, d.rng.randrange(1, d.max_unknown_depth + 1))
+    return json.dumps({**d.valid, "extra": "__D__"}).replace('"__D__"', nested).encode()
+
+
+def _size(d: _Draw) -> bytes:
+    size = d.rng.choice([LIMIT - 1, LIMIT, LIMIT + 1, d.rng.randrange(1, 2 * LIMIT)])
+    document = json.dumps(d.valid).encode()
+    return (document + b" " * max(0, size - len(document)))[: max(size, len(document))]
+
+
+def _encoding(d: _Draw) -> bytes:
+    text = json.dumps(d.valid, ensure_ascii=False)
+    return d.rng.choice(
+        [
+            text.encode("utf-16"),
+            b"\xef\xbb\xbf" + text.encode(),
+            base64.b64encode(text.encode()),
+            text.encode() + b"\xff\xfe\x80",
+            bytes(d.rng.randrange(256) for _ in range(d.rng.randrange(1, 200))),
+            text.encode("latin-1", errors="replace"),
+        ]
+    )
+
+
+def _surrogate(d: _Draw) -> bytes:
+    return json.dumps({**d.valid, "name": "a\ud800b"}).encode()
+
+
+def _truncated(d: _Draw) -> bytes:
+    document = json.dumps(d.valid).encode()
+    return document[: d.rng.randrange(len(document))]
+
+
+def _other_json(d: _Draw) -> bytes:
+    return json.dumps(d.rng.choice([[d.valid], "text", 5, None, True, []])).encode()
+
+
+# The data of each kind of body (other kinds: a JSON document that is not an object).
+_HOSTILE_DATA: dict[str, Callable[[_Draw], bytes]] = {
+    "valid": _valid_json,
+    "valid-escaped": _valid_escaped,
+    "types": _types,
+    "unknown": _unknown,
+    "numbers": _numbers,
+    "extreme-price": _extreme_price,
+    "deep": _deep,
+    "deep-unknown": _deep_unknown,
+    "size": _size,
+    "encoding": _encoding,
+    "surrogate": _surrogate,
+    "truncated": _truncated,
+}
 
 
 def _input_body(

@@ -9,7 +9,7 @@ import pytest
 from botocore.credentials import Credentials
 from e2e_support import Api, assert_problem
 
-from tools.local_api.signing import ExecuteApiAuth
+from tools.local_api.sigv4_signer import ExecuteApiAuth
 
 EXPOSED = {"etag", "location", "retry-after"}
 

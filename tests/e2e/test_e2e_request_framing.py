@@ -21,7 +21,7 @@ from e2e_support import STATS, Api, assert_problem
 from tests.framing_fuzz import FAMILIES, cases
 from tests.raw_http import exchange
 from tools.local_api.http_framing import HEADER_QUOTA
-from tools.local_api.signing import ExecuteApiAuth
+from tools.local_api.sigv4_signer import ExecuteApiAuth
 
 JSON = {"Content-Type": "application/json"}
 

@@ -46,7 +46,7 @@ from moto import mock_aws  # noqa: E402
 from tests.integration.support import Reply, api_event, reply  # noqa: E402
 from tools.lambda_doubles import LambdaContext  # noqa: E402
 from tools.local_api.samples import CURSOR_KEY  # noqa: E402 - the key events/*.json cursors are signed with
-from tools.local_api.template_tables import create_tables  # noqa: E402
+from tools.local_api.tables_from_template import create_tables  # noqa: E402
 
 TABLES = {
     "UsersTable": os.environ["USERS_TABLE_NAME"],

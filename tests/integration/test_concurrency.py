@@ -30,7 +30,7 @@ from products import logic as products_logic
 from products.models import ProductIn
 from products.repository import ProductsRepository
 from tests.integration.conftest import TABLES
-from tools.local_api.template_tables import create_tables
+from tools.local_api.tables_from_template import create_tables
 from users import logic as users_logic
 from users.models import UserIn
 from users.repository import UsersRepository

@@ -39,7 +39,7 @@ import sys
 import tests.integration.conftest as harness
 from moto import mock_aws
 import boto3
-from tools.local_api.template_tables import create_tables
+from tools.local_api.tables_from_template import create_tables
 from tests.integration.support import api_event
 from users import handler as users
 from products import handler as products

@@ -123,7 +123,7 @@ def _run() -> dict[str, Any]:
     from moto import mock_aws
 
     from tests.integration.support import api_event
-    from tools.local_api.template_tables import create_tables
+    from tools.local_api.tables_from_template import create_tables
 
     with mock_aws():
         create_tables(boto3.client("dynamodb"), harness.TABLES)

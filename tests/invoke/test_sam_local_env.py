@@ -23,7 +23,13 @@ from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
 from tests.invoke.events import ROOT, expected_status, function_for, load
-from tools.local_api.container_backend import DEFAULT_PORT, ENV_VARS_FILE, ContainerBackend, reseed_running
+from tools.local_api.container_backend import (
+    DEFAULT_PORT,
+    ENV_VARS_FILE,
+    ContainerBackend,
+    env_vars_from_template,
+    reseed_running,
+)
 from tools.local_api.invoke import Collector
 from tools.local_api.runner import InProcessRunner
 from tools.local_api.samples import ITEMS
@@ -113,6 +119,27 @@ def test_each_function_cold_starts_with_that_environment(
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_the_file_is_the_one_the_template_implies() -> None:
+    """Written by `python -m tools.local_api.container_backend --write-env-vars`: a table or secret the
+    template adds, renames or hands to another variable fails here until the file is rewritten."""
+    expected = env_vars_from_template(load_stack(ROOT / "template.yaml", REGION))
+    assert json.loads(ENV_VARS_FILE.read_text(encoding="utf-8")) == expected
+
+
+def test_a_variable_the_template_adds_reaches_the_file() -> None:
+    stack = load_stack(ROOT / "template.yaml", REGION)
+    user = stack.functions["UserFunction"]
+    variables = {
+        **user.environment["Variables"],
+        "AUDIT_TABLE_NAME": "ProductsTable",
+        "MODE": "ProductsTable!",
+    }
+    stack.functions["UserFunction"] = user._replace(environment={"Variables": variables})
+    document = env_vars_from_template(stack, port=4000)
+    assert document["UserFunction"] == {"USERS_TABLE_NAME": "UsersTable", "AUDIT_TABLE_NAME": "ProductsTable"}
+    assert document["Parameters"]["AWS_ENDPOINT_URL_DYNAMODB"] == "http://host.docker.internal:4000"
 
 
 def test_without_the_file_the_functions_would_call_aws(functions: dict[str, Function]) -> None:

@@ -5,7 +5,8 @@
 - WAF sees the whole documented limit (64 KB inspection instead of API Gateway's 16 KB default).
 - The managed rules that inspect bodies for SQL, HTML, paths, URLs and sizes count instead of block: the API
   stores strings as data. Their URI, header and cookie rules keep blocking; their query argument rules count
-  and are blocked again through their labels everywhere but the category filter (rules/waf_query.py).
+  and are blocked again through their labels everywhere but the category filter
+  (rules/waf_query_arguments.py).
   KnownBadInputs keeps all its rules.
 Rule names: https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html and
 https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-use-case.html
@@ -20,7 +21,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from api_common.guards import refusal
 from api_common.limits import MAX_BODY_BYTES
 from api_common.responses import EXPOSED_HEADERS
-from tests.templates.rules.waf_query import QUERY_ARGUMENT_RULES
+from tests.templates.rules.waf_query_arguments import QUERY_ARGUMENT_RULES
 from tests.templates.stack import Stack, default_stack
 
 # Body-inspecting rules set to Count, per managed group, and why.

@@ -2,9 +2,7 @@
 
 Steps: `sam build` into .aws-sam/bench/build; a host-loadable copy of each function as Lambda lays it out;
 cold init (fresh processes, interleaved with the baseline); `-X importtime` contributors; warm overhead per
-route; peak RSS; package sizes; the local API under signed load. `--compare-to REV` adds the functions as
-that git revision built them to the same cold, warm and RSS runs, and the report puts both side by side.
-See docs/performance.md for the method.
+route; peak RSS; package sizes; the local API under signed load. See docs/performance.md for the method.
 """
 
 import argparse
@@ -17,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tools.bench import compare, measure, packaging, report
+from tools.bench import measure, packaging, report
 from tools.bench.runner import step
 from tools.bench.subjects import cast
 
@@ -40,9 +38,6 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="warm children run side by side"
     )
     parser.add_argument("--profile-invocations", type=int, default=500, help="cProfile calls per route")
-    parser.add_argument(
-        "--compare-to", metavar="REV", help="also measure the functions as this git revision built them"
-    )
     parser.add_argument("--skip-build", action="store_true", help="reuse .aws-sam/bench/build")
     parser.add_argument("--skip-local", action="store_true", help="leave out the local API load")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/ untouched")
@@ -51,12 +46,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def _measure(args: argparse.Namespace, build_dir: Path) -> dict[str, Any]:
     functions = packaging.read_functions(build_dir)
-    before = (
-        compare.build(REPO, args.compare_to, WORK, skip_build=args.skip_build) if args.compare_to else None
-    )
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        subjects = cast(functions, scratch, before)
+        subjects = cast(functions, scratch)
         results: dict[str, Any] = {
             "args": vars(args),
             "machine": report.machine(),
@@ -67,12 +59,6 @@ def _measure(args: argparse.Namespace, build_dir: Path) -> dict[str, Any]:
             "cold": measure.cold(subjects, args.runs, args.importtime_runs),
             "warm": measure.warm(subjects.side_by_side, args.warm, args.warmup, args.jobs),
         }
-        if before:
-            results["before"] = {
-                "revision": before[0],
-                "labels": {real.label: old.label for real, old in subjects.before},
-                "sizes": measure.sizes(before[1], scratch / "before"),
-            }
         results["rss"], results["imported"] = measure.rss(subjects, args.rss_invocations, args.jobs)
         iterations = min(args.warm, args.profile_invocations)
         results["profiles"] = measure.profiles(subjects.pairs, results["warm"], iterations, args.jobs)
@@ -103,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     markdown = report.markdown(results)
     print(markdown)
     if not args.no_docs:
-        report.write_docs(REPO / "docs", report.markdown(results, for_page=True), results)
+        report.write_docs(REPO / "docs", markdown, results)
     step(f"done in {results['elapsed_s']:.0f} s" + (" (the local API run failed)" if failed else ""))
     return 1 if failed else 0
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Any
 
-from tools.bench.tables import GOALS, X
+from tools.bench.markdown_tables import GOALS, X
 
 
 def chart(results: dict[str, Any], target: Path) -> None:

@@ -39,11 +39,9 @@ def cold(cast: Cast, runs: int, importtime_runs: int) -> dict[str, Any]:
         turn = run % len(subjects)  # rotate the order, so no subject always runs first
         for subject in subjects[turn:] + subjects[:turn]:
             samples[subject.label].append(run_child(subject, "cold")[0])
-    baseline_of = {real.label: baseline for real, baseline in cast.pairs}
-    compared = [*cast.pairs, *((old, baseline_of[real.label]) for real, old in cast.before)]
     notes = [
         note
-        for real, baseline in compared
+        for real, baseline in cast.pairs
         if (
             note := same_response(
                 samples[real.label][0]["first_response"],
@@ -52,15 +50,13 @@ def cold(cast: Cast, runs: int, importtime_runs: int) -> dict[str, Any]:
             )
         )
     ]
-    result: dict[str, Any] = {"notes": notes, "subjects": {}, "ratio_ci": {}, "versus_before": {}}
+    result: dict[str, Any] = {"notes": notes, "subjects": {}, "ratio_ci": {}}
     result |= {"versus_default": {}, "variants": {}}
     # The headline ratios' spread: a bootstrap 95 % interval of median(subject) / median(its baseline).
-    for label, base in [(r.label, b.label) for r, b in compared] + [
+    for label, base in [(r.label, b.label) for r, b in cast.pairs] + [
         (cast.floor.label, cast.pairs[0][1].label)
     ]:
         result["ratio_ci"][label] = _ratio_cis(samples, label, base)
-    for real, old in cast.before:  # now / then, with its interval
-        result["versus_before"][real.label] = _ratio_cis(samples, real.label, old.label)
     for real, variant in cast.variants:  # otel code path / default, with its interval
         result["versus_default"][variant.label] = _ratio_cis(samples, variant.label, real.label)
         result["variants"][variant.label] = real.label

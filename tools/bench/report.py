@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tools.bench import before_after, tables
+from tools.bench import markdown_tables
 from tools.bench.chart import chart
-from tools.bench.tables import FLOOR, X
+from tools.bench.markdown_tables import FLOOR, X
 
 BEGIN, END = "<!-- bench:begin (written by `make bench`) -->", "<!-- bench:end -->"
 CHART = "performance.png"
@@ -35,20 +35,8 @@ def machine() -> dict[str, Any]:
     }
 
 
-def _command(args: dict[str, Any], for_page: bool) -> str:
-    if args.get("compare_to"):
-        # The page states figures as they stand; the revision a run was set against is review material.
-        if for_page:
-            return (
-                "`.venv/bin/python -m tools.bench --compare-to <revision>` "
-                "(its before/after table is printed, not kept here)"
-            )
-        return f"`.venv/bin/python -m tools.bench --compare-to {args['compare_to']}`"
-    return "`make bench` (= `.venv/bin/python -m tools.bench`)"
-
-
-def markdown(results: dict[str, Any], *, for_page: bool = False) -> str:
-    """The report; `for_page` is the docs/performance.md version, without the before/after section."""
+def markdown(results: dict[str, Any]) -> str:
+    """The report, printed and written to docs/performance.md."""
     m, args = results["machine"], results["args"]
     arch = ", ".join(f"{n} {f['architecture']} {f['memory_mb']} MB" for n, f in results["functions"].items())
     lines = [
@@ -57,46 +45,47 @@ def markdown(results: dict[str, Any], *, for_page: bool = False) -> str:
         f"- Machine: {m['cores']} cores ({m['cpu']}), {m['os']}, Python {m['python']}. Deployed as: {arch}.",
         f"- Load: 1-minute load average {m['load_start']:.1f} at the start, "
         f"{results.get('load_end', 0.0):.1f} at the end; other work on the machine shows in p90/p99.",
-        f"- Command: {_command(args, for_page)}, {args['runs']} cold starts per subject, "
+        "- Command: `make bench` (= `.venv/bin/python -m tools.bench`), "
+        f"{args['runs']} cold starts per subject, "
         f"{args['warm']:,} warm invocations per route, {args['rss_invocations']} for RSS, "
         f"{args['local_requests']} local requests at concurrency {args['concurrency']}; "
         f"took {results['elapsed_s']:.0f} s.",
         "",
         "### Goals",
         "",
-        *tables.goals(results),
+        *markdown_tables.goals(results),
         "",
         f"![Cold init and warm overhead against the baseline]({CHART})",
         "",
         "### 1. Cold init (fresh process: handler import, then the first `GET /{collection}/{id}`)",
         "",
-        *tables.cold(results),
+        *markdown_tables.cold(results),
         "",
         *(f"- Note: {note}" for note in results["cold"]["notes"]),
         "Top 10 import-time contributors (self time per top-level package, median of "
         f"{args['importtime_runs']} `-X importtime` runs):",
         "",
-        *tables.contributors(results),
+        *markdown_tables.contributors(results),
         "",
         *_tracing(results),
         "### 2. Warm overhead (in-process invocations, DynamoDB stubbed at the client)",
         "",
-        *tables.warm(results),
+        *markdown_tables.warm(results),
         "",
         "Where the warm time goes: self time per top-level package in µs per invocation, under cProfile",
         "(which inflates call-heavy code: read the shares, not the sums). Standard-library and builtin time",
         "is charged to the package that called it; `(bench stub)` is the stubbed DynamoDB answering.",
         "",
-        *tables.profiles(results),
+        *markdown_tables.profiles(results),
         "",
         "### 3. Package size (as `sam build` produces it; zipped as `sam package` zips it)",
         "",
-        *tables.sizes(results),
+        *markdown_tables.sizes(results),
         "",
         "",
         f"### 4. Peak RSS (cold init + {args['rss_invocations']} invocations across the routes)",
         "",
-        *tables.rss(results),
+        *markdown_tables.rss(results),
         "",
     ]
     if "local_error" in results:
@@ -114,16 +103,14 @@ def markdown(results: dict[str, Any], *, for_page: bool = False) -> str:
         lines += [
             "### 5. Local API (`python -m tools.local_api`, SigV4-signed, mixed routes)",
             "",
-            *tables.local(results),
+            *markdown_tables.local(results),
             "",
         ]
-    if not for_page:
-        lines += before_after.section(results)
     return "\n".join(lines)
 
 
 def _tracing(results: dict[str, Any]) -> list[str]:
-    rows = tables.tracing(results)
+    rows = markdown_tables.tracing(results)
     if not rows:
         return []
     return [

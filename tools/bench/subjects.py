@@ -1,5 +1,5 @@
 """What the bench starts: each built function beside its baseline, the framework floor, the first function in
-its otel tracing mode, and optionally the same functions as another revision built them (`--compare-to`)."""
+its otel tracing mode."""
 
 import json
 from dataclasses import dataclass, field, replace
@@ -19,12 +19,10 @@ OTEL_API = ("opentelemetry-api",)
 
 @dataclass(frozen=True)
 class Cast:
-    """Every subject of one run: (function, its baseline) pairs, the floor, and (function, the same function
-    at the compared revision) pairs."""
+    """Every subject of one run: (function, its baseline) pairs and the floor."""
 
     pairs: list[tuple[Subject, Subject]]
     floor: Subject
-    before: list[tuple[Subject, Subject]]
     # (function, the same function in the otel tracing mode): measured cold only.
     variants: list[tuple[Subject, Subject]] = field(default_factory=list)
 
@@ -33,23 +31,14 @@ class Cast:
         return [
             *(s for pair in self.pairs for s in pair),
             self.floor,
-            *(old for _, old in self.before),
             *(variant for _, variant in self.variants),
         ]
 
     @property
     def side_by_side(self) -> list[Subject]:
-        """Every subject, each function's earlier revision right after it: with two warm children at a time,
-        the two versions of a function run at the same time, under the same load from the rest of the host."""
-        earlier = {real.label: old for real, old in self.before}
-        ordered: list[Subject] = []
-        for real, baseline in self.pairs:
-            ordered += [real, *([earlier[real.label]] if real.label in earlier else []), baseline]
-        return [*ordered, self.floor]
-
-
-def before_label(name: str, revision: str) -> str:
-    return f"{name} @ {revision[:7]}"
+        """Every subject, each function right before its baseline: with two warm children at a time, the two
+        run at the same time, under the same load from the rest of the host."""
+        return [*(subject for pair in self.pairs for subject in pair), self.floor]
 
 
 def otel_label(name: str) -> str:
@@ -86,7 +75,7 @@ def _function_subject(function: packaging.Function, label: str, scratch: Path, r
 
 
 def _common(function: packaging.Function, variable: str) -> dict[str, Any]:
-    """The seeded table and the context, the same for a function, its baseline and its earlier revision."""
+    """The seeded table and the context, the same for a function and its baseline."""
     return {
         "seed": {function.environment[variable]: events.seed_items(variable)},
         "context": {
@@ -97,12 +86,8 @@ def _common(function: packaging.Function, variable: str) -> dict[str, Any]:
     }
 
 
-def cast(
-    functions: list[packaging.Function],
-    scratch: Path,
-    before: tuple[str, list[packaging.Function]] | None = None,
-) -> Cast:
-    """Every subject, each ready to start cold. `before` is (revision, its built functions)."""
+def cast(functions: list[packaging.Function], scratch: Path) -> Cast:
+    """Every subject, each ready to start cold."""
     runtime = packaging.runtime_copy(scratch / "runtime")
     baseline_paths = [packaging.reference_copy("baseline", scratch / "baseline")]
     floor_task = packaging.reference_copy("floor", scratch / "floor")
@@ -124,20 +109,9 @@ def cast(
         environment={**first.environment, "LAMBDA_TASK_ROOT": str(floor_task), "HOME": str(floor_task),
                      "_HANDLER": "floor_handler.lambda_handler"},
     )  # fmt: skip
-    earlier = []
-    if before:
-        revision, old_functions = before
-        by_name = {f.name: f for f in old_functions}
-        for real, _ in pairs:
-            if real.label not in by_name:
-                raise SystemExit(f"bench: {revision} has no function {real.label}")
-            label = before_label(real.label, revision)
-            folder = scratch / f"before-{real.label}"
-            old = _function_subject(by_name[real.label], label, folder, runtime)
-            earlier.append((real, replace(old, routes=real.routes)))  # the same requests, in the same order
     api = packaging.distributions_copy(OTEL_API, scratch / "otel-api")
     first = pairs[0][0]
-    return Cast(pairs, floor, earlier, [(first, otel_variant(first, api))])
+    return Cast(pairs, floor, [(first, otel_variant(first, api))])
 
 
 def same_response(real: dict[str, Any], baseline: dict[str, Any], label: str) -> str | None:

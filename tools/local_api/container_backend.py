@@ -8,6 +8,8 @@ that interface exists (Docker Engine on Linux) and on 127.0.0.1 otherwise (Docke
 host.docker.internal to the host's loopback).
 
 `--reseed` puts a running backend back to the sample items (after events that delete or update).
+`--write-env-vars` writes local/env.json as the template implies it (env_vars_from_template); the invoke suite
+fails when the file and the template drift apart.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from urllib.parse import urlsplit
 
 import boto3
 
-from tools.local_api.backend import EmbeddedMoto, provision
+from tools.local_api.local_aws import EmbeddedMoto, provision
 from tools.local_api.samples import CURSOR_SECRET, ITEMS, reseed
-from tools.local_api.stack import load_stack
+from tools.local_api.stack import LocalStack, load_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV_VARS_FILE = ROOT / "local" / "env.json"
@@ -37,6 +39,7 @@ DEFAULT_PORT = 3010
 DOCKER_BRIDGE = "docker0"
 # moto accepts any signature: the functions in the containers sign with whatever SAM CLI hands them.
 CREDENTIALS = {"key": "AKIALOCALBACKEND0000", "secret": "local-backend-secret"}
+ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SECRETS_MANAGER")
 _SIOCGIFADDR = 0x8915  # Linux ioctl: an interface's IPv4 address
 
 
@@ -59,6 +62,28 @@ def env_vars_port(path: Path = ENV_VARS_FILE) -> int | None:
     document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     url = document.get("Parameters", {}).get("AWS_ENDPOINT_URL_DYNAMODB", "")
     return urlsplit(str(url)).port
+
+
+def env_vars_from_template(stack: LocalStack, port: int = DEFAULT_PORT) -> dict[str, dict[str, str]]:
+    """local/env.json for the template's API functions: each variable the template sets to a table's or a
+    secret's `!Ref` (its logical ID under `sam local`, the name this backend gives it), and the AWS endpoint
+    variables the template declares, pointed at this backend. What every function shares goes under
+    "Parameters"."""
+    local = {
+        *stack.resources_of_type("AWS::DynamoDB::Table"),
+        *stack.resources_of_type("AWS::SecretsManager::Secret"),
+    }
+    endpoint = f"http://host.docker.internal:{port}"
+    per_function: dict[str, dict[str, str]] = {}
+    for name, function in stack.functions.items():
+        variables = (function.environment or {}).get("Variables", {})
+        endpoints = {variable: endpoint for variable in ENDPOINT_VARIABLES if variable in variables}
+        named = {var: value for var, value in variables.items() if isinstance(value, str) and value in local}
+        per_function[name] = {**endpoints, **named}
+    first, *others = per_function.values()
+    shared = {var: value for var, value in first.items() if all(o.get(var) == value for o in others)}
+    own = {name: {k: v for k, v in env.items() if k not in shared} for name, env in per_function.items()}
+    return {"Parameters": shared, **own}
 
 
 def physical_ids() -> dict[str, str]:
@@ -108,6 +133,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--region", default="us-east-1", help="the region `sam local` is run with (--region)")
     parser.add_argument("--reseed", action="store_true", help="reseed the backend running on --host/--port")
+    parser.add_argument(
+        "--write-env-vars",
+        action="store_true",
+        help=f"write {ENV_VARS_FILE.name} from the template, for --port",
+    )
     return parser.parse_args(argv)
 
 
@@ -118,6 +148,11 @@ def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     host = default_host() if args.host == "auto" else args.host
+    if args.write_env_vars:
+        document = env_vars_from_template(load_stack(DEFAULT_TEMPLATE, args.region), args.port)
+        ENV_VARS_FILE.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        print(f"{ENV_VARS_FILE} written from the template", flush=True)
+        return 0
     if args.reseed:
         reseed_running(f"http://{host}:{args.port}", args.region)
         print(f"backend on http://{host}:{args.port} reseeded", flush=True)

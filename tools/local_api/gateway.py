@@ -23,11 +23,11 @@ from botocore.credentials import Credentials
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from tools.local_api import proxy_event, sam, sigv4
+from tools.local_api import proxy_event, sam, sigv4_verifier
 from tools.local_api.http_framing import BODY_LIMIT, Refusal
 from tools.local_api.keep_alive import HEADER_FIELDS, REFUSAL
 from tools.local_api.openapi import OpenApi, Operation, RenderedResponse
-from tools.local_api.request_models import parse_json, validation_error_string
+from tools.local_api.request_models import body_validation_errors
 from tools.local_api.runner import Outcome
 from tools.local_api.waf import Blocked, WebAcl, WebRequest
 
@@ -158,7 +158,7 @@ class Gateway:
         if repeated is not None:
             return self._gateway("DEFAULT_4XX", f"Header {repeated} given more than once", status=400)
         try:
-            g.caller = sigv4.verify(
+            g.caller = sigv4_verifier.verify(
                 method=request.method,
                 host=request.host,
                 raw_path=_raw_path(),
@@ -168,11 +168,11 @@ class Gateway:
                 credentials=self.settings.credentials,
                 region=self.settings.region,
             )
-        except sigv4.MissingTokenError:
+        except sigv4_verifier.MissingTokenError:
             return self._gateway("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
-        except sigv4.InvalidSignatureError as refusal:
+        except sigv4_verifier.InvalidSignatureError as refusal:
             return self._gateway("INVALID_SIGNATURE", str(refusal))
-        except sigv4.UnrecognizedClientError as refusal:
+        except sigv4_verifier.UnrecognizedClientError as refusal:
             return self._gateway("ACCESS_DENIED", str(refusal))
         return None
 
@@ -205,26 +205,7 @@ class Gateway:
                 body = request.get_data(cache=True)
                 if not body and not self.openapi.body_required(operation):
                     return None
-                try:
-                    instance = parse_json(body)
-                except (ValueError, UnicodeDecodeError):
-                    return self._gateway(
-                        "BAD_REQUEST_BODY",
-                        "Invalid request body",
-                        validation_errors="[Invalid JSON in request body]",
-                    )
-                except RecursionError:
-                    # Deeper than Python's parser goes (~10,000 levels). What API Gateway answers is not
-                    # documented; the local gateway treats it as a body that fails validation.
-                    return self._gateway(
-                        "BAD_REQUEST_BODY",
-                        "Invalid request body",
-                        validation_errors="[JSON in request body is nested too deeply]",
-                    )
-                try:
-                    errors = validation_error_string(validator, instance)
-                except RecursionError:
-                    errors = "[JSON in request body is nested too deeply]"
+                errors = body_validation_errors(validator, body)
                 if errors:
                     return self._gateway("BAD_REQUEST_BODY", "Invalid request body", validation_errors=errors)
         return None

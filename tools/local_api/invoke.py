@@ -20,7 +20,7 @@ from typing import Any
 
 import boto3
 
-from tools.local_api.backend import Backend, EmbeddedMoto, provision
+from tools.local_api.local_aws import Backend, EmbeddedMoto, provision
 from tools.local_api.runner import InProcessRunner
 from tools.local_api.samples import reseed
 from tools.local_api.stack import LocalStack, load_stack

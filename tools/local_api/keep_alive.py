@@ -3,9 +3,9 @@
 werkzeug answers every request with `Connection: close` and then discards whatever the client sent next
 (werkzeug/serving.py, `run_wsgi`), so each request costs a new connection and a new thread. In HTTP/1.1 a
 connection persists unless either side says otherwise (RFC 9112, section 9.3), and clients such as the e2e
-suite, schemathesis and `make bench` keep one per thread: reusing it is most of the difference in requests
-per second (docs/performance.md, "Local API"). How long API Gateway keeps an idle connection is not part
-of the API's contract, and this server does not claim to match it: it closes one after IDLE_SECONDS.
+suite, schemathesis and `make bench` keep one per thread (what reusing it earns: tools/README.md). How long
+API Gateway keeps an idle connection is not part of the API's contract, and this server does not claim to
+match it: it closes one after IDLE_SECONDS.
 
 A connection can carry a next request only once this one has been read to its end. The head is read and
 judged by http_framing before http.server's lenient parser sees it, and the body is read whole (it is at most

@@ -13,7 +13,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from tools.local_api.request_models import ExactDraft4Validator
-from tools.local_api.sigv4 import HeaderLookup
+from tools.local_api.sigv4_verifier import HeaderLookup
 
 # API Gateway's default status of each gateway response type this server can produce.
 # https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html

@@ -1,4 +1,4 @@
-"""`make local` as a child process on a free port, for the test suites (e2e, emulator, delivery) and bench.
+"""`make local` as a child process on a free port, for the test suites (e2e, local_api, delivery) and bench.
 
 The server verifies SigV4 against the key pair it is given in its environment (server.credentials_from_env);
 the clients sign with the same pair.

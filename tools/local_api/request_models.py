@@ -115,3 +115,22 @@ def validation_error_string(validator: Any, instance: Any) -> str:
     if not messages:
         return ""
     return json.dumps("[" + ", ".join(messages) + "]")[1:-1]
+
+
+def body_validation_errors(validator: Any, body: bytes) -> str:
+    """The validationErrorString of a body against its model ("" when it validates): a body that is not JSON
+    or is nested deeper than Python's parser goes (~10,000 levels) fails validation too. What API Gateway
+    answers to the latter is not documented; the local gateway treats it as a body that fails validation."""
+    try:
+        instance = parse_json(body)
+    except (ValueError, UnicodeDecodeError):
+        return "[Invalid JSON in request body]"
+    except RecursionError:
+        return _TOO_DEEP
+    try:
+        return validation_error_string(validator, instance)
+    except RecursionError:
+        return _TOO_DEEP
+
+
+_TOO_DEEP = "[JSON in request body is nested too deeply]"

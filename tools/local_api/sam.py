@@ -1,5 +1,5 @@
 """The one module that touches SAM CLI's internals (aws-sam-cli is pinned;
-tests/emulator/test_sam_internals.py fails loudly when an upgrade moves any of these names or signatures).
+tests/local_api/test_sam_internals.py fails loudly when an upgrade moves any of these names or signatures).
 
 `sam local start-api` is these pieces plus a Docker runner; we keep the pieces and swap the runner.
 """
@@ -52,7 +52,7 @@ def check_version() -> None:
     if installed != SAM_CLI_VERSION:
         raise RuntimeError(
             f"local_api was written against aws-sam-cli {SAM_CLI_VERSION} internals, found {installed}; "
-            "run tests/emulator/test_sam_internals.py and update tools/local_api/sam.py"
+            "run tests/local_api/test_sam_internals.py and update tools/local_api/sam.py"
         )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import requests
 from botocore.credentials import Credentials
 
-from tools.local_api.signing import ExecuteApiAuth
+from tools.local_api.sigv4_signer import ExecuteApiAuth
 
 USERS: list[dict[str, Any]] = [
     {"name": "Ada Lovelace", "email": "ada@example.com"},

@@ -11,9 +11,9 @@ from pathlib import Path
 from botocore.credentials import Credentials
 
 from tools.local_api import docs_site, sam
-from tools.local_api.backend import Backend, EmbeddedMoto, provision
 from tools.local_api.gateway import Gateway, GatewaySettings
 from tools.local_api.keep_alive import KeepAliveRequestHandler
+from tools.local_api.local_aws import Backend, EmbeddedMoto, provision
 from tools.local_api.moto_in_process import InProcessDispatch, speed_up_moto
 from tools.local_api.openapi import OpenApi
 from tools.local_api.runner import InProcessRunner

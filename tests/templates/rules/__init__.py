@@ -6,6 +6,7 @@ and expects its check to fail, so that no rule passes by accident.
 
 from tests.templates.rules import (
     api,
+    codedeploy_role,
     contracts,
     custom_domain,
     data,
@@ -18,6 +19,7 @@ from tests.templates.rules import (
     tracing,
     waf_capacity,
     waf_query,
+    waf_query_arguments,
 )
 from tests.templates.rules.base import Check, Mutations
 
@@ -25,6 +27,7 @@ MODULES = (
     api,
     functions,
     deployments,
+    codedeploy_role,
     iam,
     edge,
     data,
@@ -32,6 +35,7 @@ MODULES = (
     contracts,
     stage_deployment,
     waf_query,
+    waf_query_arguments,
     waf_capacity,
     custom_domain,
     tracing,

@@ -4,7 +4,6 @@ CodeDeploy starts on the alias, and the hook and CodeDeploy may do what that tak
 
 from __future__ import annotations
 
-import fnmatch
 from typing import Any
 
 import networkx
@@ -36,14 +35,6 @@ HOOK_ACTIONS = {
     "logs:PutLogEvents",
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
-}
-# What AWSCodeDeployRoleForLambda grants that a Lambda deployment of this stack uses (no S3 AppSpec, no SNS).
-CODEDEPLOY_ACTIONS = {
-    "lambda:GetAlias",
-    "lambda:UpdateAlias",
-    "lambda:GetProvisionedConcurrencyConfig",
-    "lambda:InvokeFunction",
-    "cloudwatch:DescribeAlarms",
 }
 
 
@@ -152,37 +143,6 @@ def check_hook_may_invoke_only_the_new_versions(stack: Stack) -> None:
     assert sorted(map(str, invoked)) == sorted(map(str, expected)), f"{role} may invoke {invoked}"
 
 
-def check_codedeploy_role_is_the_stacks_own(stack: Stack) -> None:
-    """Not SAM's default role (AWS managed policy: any alias, any alarm, hooks named CodeDeployHook_*)."""
-    assert "CodeDeployServiceRole" not in stack.resources, "SAM's default CodeDeploy role is back"
-    roles = {
-        stack.resources[f"{name}DeploymentGroup"]["Properties"]["ServiceRoleArn"]["Fn::GetAtt"][0]
-        for name in functions(stack)
-    }
-    assert len(roles) == 1, f"deployment roles: {sorted(roles)}"
-    role = stack.resources[roles.pop()]["Properties"]
-    assert not role.get("ManagedPolicyArns"), "the CodeDeploy role attaches managed policies"
-    trust = as_list(role["AssumeRolePolicyDocument"]["Statement"])
-    assert [s["Principal"] for s in trust] == [{"Service": "codedeploy.amazonaws.com"}]
-    grants = [s for p in role["Policies"] for s in as_list(p["PolicyDocument"]["Statement"])]
-    by_action: dict[str, list[Any]] = {}
-    for grant in grants:
-        for action in as_list(grant["Action"]):
-            by_action.setdefault(action, []).extend(as_list(grant["Resource"]))
-    assert set(by_action) <= CODEDEPLOY_ACTIONS, sorted(set(by_action) - CODEDEPLOY_ACTIONS)
-    assert by_action["lambda:InvokeFunction"] == [{"Fn::GetAtt": [hook_of(stack), "Arn"]}]
-    own = [{"Fn::GetAtt": [name, "Arn"]} for name in functions(stack)]
-    assert sorted(map(str, by_action["lambda:UpdateAlias"])) == sorted(map(str, own))
-    (pattern,) = [sub_text(arn).split(":alarm:")[1] for arn in by_action["cloudwatch:DescribeAlarms"]]
-    for name in functions(stack):
-        alarm_name = sub_text(rollback_alarm(stack, name)["AlarmName"]).replace(
-            "${NamePrefix}", "${AWS::StackName}"
-        )
-        for parameter in ("UserFunctionVersion", "ProductFunctionVersion"):
-            alarm_name = alarm_name.replace(f"${{{parameter}}}", "7")
-        assert fnmatch.fnmatchcase(alarm_name, pattern), f"CodeDeploy cannot read {alarm_name} ({pattern})"
-
-
 def update_order(stack: Stack) -> networkx.MultiDiGraph:
     """CloudFormation's ordering as AWS's cfn-lint models it: an edge for every Ref, GetAtt and Sub anywhere
     in a resource, UpdatePolicy included, where SAM names the deployment group and the hook of an alias."""
@@ -213,7 +173,6 @@ CHECKS: list[Check] = [
     check_rollback_alarms_watch_the_version_being_deployed,
     check_pre_traffic_hook_checks_the_new_versions,
     check_hook_may_invoke_only_the_new_versions,
-    check_codedeploy_role_is_the_stacks_own,
     check_alarm_and_hook_change_before_the_alias,
 ]
 
@@ -232,10 +191,6 @@ def _every_version(sources: Sources) -> None:
 
 def _hook_statements(sources: Sources) -> list[dict[str, Any]]:
     return list(resource(sources, "PreTrafficHookRole")["Policies"][0]["PolicyDocument"]["Statement"])
-
-
-def _codedeploy_statements(sources: Sources) -> list[dict[str, Any]]:
-    return list(resource(sources, "DeploymentRole")["Policies"][0]["PolicyDocument"]["Statement"])
 
 
 def _fixed_version_arns(sources: Sources) -> None:
@@ -296,22 +251,6 @@ MUTATIONS: Mutations = {
             }
         ),
         check_hook_may_invoke_only_the_new_versions,
-    ),
-    "SAM's default CodeDeploy role": (
-        lambda s: function_globals(s)["DeploymentPreference"].pop("Role"),
-        check_codedeploy_role_is_the_stacks_own,
-    ),
-    "CodeDeploy may invoke any function": (
-        lambda s: statement(_codedeploy_statements(s), "RunPreTrafficHook").update(
-            Resource={"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*"}
-        ),
-        check_codedeploy_role_is_the_stacks_own,
-    ),
-    "rollback alarm named where CodeDeploy cannot read it": (
-        lambda s: nested(s.monitoring, "UserFunctionVersionFailureRateAlarm").update(
-            AlarmName={"Fn::Sub": "${NamePrefix}-users-v${UserFunctionVersion}-failures"}
-        ),
-        check_codedeploy_role_is_the_stacks_own,
     ),
     "alarm updated without waiting for the new version": (
         lambda s: resource(s, "Monitoring")["Parameters"].update(ProductFunctionVersion="1"),

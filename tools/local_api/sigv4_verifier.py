@@ -87,34 +87,9 @@ def verify(
             f"Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. "
             f"Authorization={authorization[:40]}"
         )
-    access_key, _, scope = match["credential"].partition("/")
-    date, _, rest = scope.partition("/")
-    scope_region, _, rest = rest.partition("/")
-    service, _, terminator = rest.partition("/")
-    if access_key != credentials.access_key:
-        raise UnrecognizedClientError(INVALID_TOKEN)
-    if scope_region != region or service != SERVICE or terminator != "aws4_request":
-        raise InvalidSignatureError(
-            f"Credential should be scoped to a valid region and service ('{region}', '{SERVICE}')."
-        )
+    access_key, date = _check_scope(match["credential"], credentials, region)
     amz_date = headers.get("X-Amz-Date") or ""
-    try:
-        if not _AMZ_DATE.fullmatch(amz_date):  # strptime alone takes a lowercase t and one-digit fields
-            raise ValueError(amz_date)
-        signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    except ValueError as error:
-        raise InvalidSignatureError(
-            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
-        ) from error
-    if amz_date[:8] != date:
-        raise InvalidSignatureError(
-            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP."
-        )
-    current = now or datetime.now(UTC)
-    if abs(current - signed_at) > MAX_SKEW:
-        raise InvalidSignatureError(
-            f"Signature expired: {amz_date} is now earlier or later than the allowed window."
-        )
+    _check_time(amz_date, date, now or datetime.now(UTC))
     _check_token_and_payload(headers, body, credentials)
 
     signed_names = match["signed"].split(";")
@@ -138,6 +113,41 @@ def verify(
     if not hmac.compare_digest(expected, match["signature"]):
         raise InvalidSignatureError(MISMATCH)
     return Caller(access_key=access_key)
+
+
+def _check_scope(credential: str, credentials: Credentials, region: str) -> tuple[str, str]:
+    """The access key and the scope's date of `AKID/YYYYMMDD/region/execute-api/aws4_request`."""
+    access_key, _, scope = credential.partition("/")
+    date, _, rest = scope.partition("/")
+    scope_region, _, rest = rest.partition("/")
+    service, _, terminator = rest.partition("/")
+    if access_key != credentials.access_key:
+        raise UnrecognizedClientError(INVALID_TOKEN)
+    if scope_region != region or service != SERVICE or terminator != "aws4_request":
+        raise InvalidSignatureError(
+            f"Credential should be scoped to a valid region and service ('{region}', '{SERVICE}')."
+        )
+    return access_key, date
+
+
+def _check_time(amz_date: str, scope_date: str, current: datetime) -> None:
+    """X-Amz-Date in the exact ISO 8601 basic format, on the scope's date, within MAX_SKEW of now."""
+    try:
+        if not _AMZ_DATE.fullmatch(amz_date):  # strptime alone takes a lowercase t and one-digit fields
+            raise ValueError(amz_date)
+        signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError as error:
+        raise InvalidSignatureError(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+        ) from error
+    if amz_date[:8] != scope_date:
+        raise InvalidSignatureError(
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP."
+        )
+    if abs(current - signed_at) > MAX_SKEW:
+        raise InvalidSignatureError(
+            f"Signature expired: {amz_date} is now earlier or later than the allowed window."
+        )
 
 
 def _check_token_and_payload(headers: HeaderLookup, body: bytes, credentials: Credentials) -> None:

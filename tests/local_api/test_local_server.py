@@ -19,7 +19,7 @@ import requests
 from botocore.credentials import Credentials
 from moto.server import ThreadedMotoServer
 
-from tests.emulator import FIXTURE_TEMPLATE
+from tests.local_api import FIXTURE_TEMPLATE
 from tools.local_api.process import (
     LOCAL_KEY,
     LOCAL_REGION,
@@ -27,7 +27,7 @@ from tools.local_api.process import (
     LocalServer,
     start_local_server,
 )
-from tools.local_api.signing import ExecuteApiAuth
+from tools.local_api.sigv4_signer import ExecuteApiAuth
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("API_URL")), reason="exercises the local server itself")
 

@@ -1,4 +1,4 @@
-"""The local server's SigV4 verifier (tools/local_api/sigv4.py) on requests signed by botocore, in-process."""
+"""The local server's SigV4 verifier (tools/local_api/sigv4_verifier.py) on botocore-signed requests."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from requests.structures import CaseInsensitiveDict
 
-from tools.local_api import sigv4
+from tools.local_api import sigv4_verifier
 from tools.local_api.server import LOCAL_SECRET_KEY, credentials_from_env
 
 CREDS = Credentials("AKIDLOCALTEST0000001", "secret")
@@ -33,7 +33,7 @@ def _signed(
     return dict(request.headers.items()), body
 
 
-def _verify(headers: dict[str, str], body: bytes, **overrides: object) -> sigv4.Caller:
+def _verify(headers: dict[str, str], body: bytes, **overrides: object) -> sigv4_verifier.Caller:
     arguments: dict[str, object] = {
         "method": "POST",
         "host": HOST,
@@ -45,7 +45,7 @@ def _verify(headers: dict[str, str], body: bytes, **overrides: object) -> sigv4.
         "region": "us-east-1",
     }
     arguments.update(overrides)
-    return sigv4.verify(**arguments)  # type: ignore[arg-type]
+    return sigv4_verifier.verify(**arguments)  # type: ignore[arg-type]
 
 
 def test_a_botocore_signature_verifies() -> None:
@@ -54,7 +54,7 @@ def test_a_botocore_signature_verifies() -> None:
 
 
 def test_no_authorization_is_a_missing_token() -> None:
-    with pytest.raises(sigv4.MissingTokenError):
+    with pytest.raises(sigv4_verifier.MissingTokenError):
         _verify({}, b"")
 
 
@@ -73,7 +73,7 @@ def test_no_authorization_is_a_missing_token() -> None:
 def test_anything_changed_after_signing_is_refused(change: dict[str, object]) -> None:
     headers, body = _signed()
     body = change.pop("data", body)  # type: ignore[assignment]
-    with pytest.raises(sigv4.InvalidSignatureError):
+    with pytest.raises(sigv4_verifier.InvalidSignatureError):
         _verify(headers, body, **change)
 
 
@@ -86,32 +86,34 @@ def test_anything_changed_after_signing_is_refused(change: dict[str, object]) ->
 )
 def test_credentials_the_server_did_not_issue_are_an_invalid_token(server_credentials: Credentials) -> None:
     headers, body = _signed()
-    with pytest.raises(sigv4.UnrecognizedClientError, match="security token included in the request"):
+    with pytest.raises(
+        sigv4_verifier.UnrecognizedClientError, match="security token included in the request"
+    ):
         _verify(headers, body, credentials=server_credentials)
 
 
 def test_other_service_is_refused() -> None:
     headers, body = _signed(service="s3")
-    with pytest.raises(sigv4.InvalidSignatureError, match="scoped"):
+    with pytest.raises(sigv4_verifier.InvalidSignatureError, match="scoped"):
         _verify(headers, body)
 
 
 @pytest.mark.parametrize("skew", [timedelta(minutes=6), timedelta(minutes=-6)])
 def test_clock_skew_over_five_minutes_is_refused(skew: timedelta) -> None:
     headers, body = _signed()
-    with pytest.raises(sigv4.InvalidSignatureError, match="expired"):
+    with pytest.raises(sigv4_verifier.InvalidSignatureError, match="expired"):
         _verify(headers, body, now=datetime.now(UTC) + skew)
 
 
 def test_a_tampered_header_value_is_refused() -> None:
     headers, body = _signed()
     headers["X-Amz-Date"] = headers["X-Amz-Date"][:-3] + "00Z"
-    with pytest.raises(sigv4.InvalidSignatureError):
+    with pytest.raises(sigv4_verifier.InvalidSignatureError):
         _verify(headers, body)
 
 
 def test_malformed_authorization_is_refused() -> None:
-    with pytest.raises(sigv4.InvalidSignatureError, match="requires"):
+    with pytest.raises(sigv4_verifier.InvalidSignatureError, match="requires"):
         _verify({"Authorization": "AWS4-HMAC-SHA256 nonsense"}, b"")
 
 
@@ -120,7 +122,7 @@ def test_session_token_must_match() -> None:
     headers, body = _signed(credentials=session)
     assert _verify(headers, body, credentials=session).access_key == session.access_key
     headers["X-Amz-Security-Token"] = "token-2"
-    with pytest.raises(sigv4.UnrecognizedClientError):
+    with pytest.raises(sigv4_verifier.UnrecognizedClientError):
         _verify(headers, body, credentials=session)
 
 
@@ -130,7 +132,7 @@ def test_a_token_the_server_never_issued_is_refused_even_when_signed(token: str)
     # signed or not (botocore signs it when the credentials carry one).
     headers, body = _signed(credentials=Credentials(CREDS.access_key, CREDS.secret_key, token or None))
     headers["X-Amz-Security-Token"] = token
-    with pytest.raises(sigv4.UnrecognizedClientError):
+    with pytest.raises(sigv4_verifier.UnrecognizedClientError):
         _verify(headers, body)
 
 
@@ -162,9 +164,9 @@ def test_the_payload_hash_header_must_be_the_hash_of_the_body_received() -> None
 )
 def test_a_body_swapped_after_signing_is_refused_whatever_the_payload_header_says(claimed: str) -> None:
     headers = _signed_with_payload_header(claimed, b'{"a": 1}')
-    with pytest.raises(sigv4.InvalidSignatureError, match="signature we calculated"):
+    with pytest.raises(sigv4_verifier.InvalidSignatureError, match="signature we calculated"):
         _verify(headers, b'{"a": 2}')  # what arrived
-    with pytest.raises(sigv4.InvalidSignatureError):
+    with pytest.raises(sigv4_verifier.InvalidSignatureError):
         _verify(headers, b'{"a": 1}' if claimed == "UNSIGNED-PAYLOAD" else b"")
 
 
@@ -184,7 +186,7 @@ def test_a_body_swapped_after_signing_is_refused_whatever_the_payload_header_say
 def test_x_amz_date_is_exactly_the_iso_8601_basic_format(rewrite: object) -> None:
     headers, body = _signed()
     headers["X-Amz-Date"] = rewrite(headers["X-Amz-Date"])  # type: ignore[operator]
-    with pytest.raises(sigv4.InvalidSignatureError, match="X-Amz-Date"):
+    with pytest.raises(sigv4_verifier.InvalidSignatureError, match="X-Amz-Date"):
         _verify(headers, body)
 
 

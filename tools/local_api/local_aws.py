@@ -22,7 +22,7 @@ from tools.local_api.moto_in_process import serialised
 from tools.local_api.runner import function_environment
 from tools.local_api.serving import WsgiServer
 from tools.local_api.stack import LocalStack
-from tools.local_api.template_tables import create_tables
+from tools.local_api.tables_from_template import create_tables
 
 
 class _OneShotMotoHandler(MotoRequestHandler):

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from tests.emulator import FIXTURE_TEMPLATE
+from tests.local_api import FIXTURE_TEMPLATE
 from tools.local_api.openapi import OpenApi
 from tools.local_api.request_models import ExactDraft4Validator, parse_json
 from tools.local_api.stack import load_stack

@@ -13,7 +13,7 @@ from tests.integration.conftest import TABLES
 from tools.local_api import moto_in_process
 from tools.local_api.moto_in_process import InProcessDispatch
 from tools.local_api.process import free_port
-from tools.local_api.template_tables import create_tables
+from tools.local_api.tables_from_template import create_tables
 
 USERS = TABLES["UsersTable"]
 PRODUCTS = TABLES["ProductsTable"]

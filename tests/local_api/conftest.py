@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.emulator import FIXTURE_TEMPLATE
+from tests.local_api import FIXTURE_TEMPLATE
 from tools.local_api.process import LocalServer, start_local_server
 
 

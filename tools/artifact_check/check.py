@@ -1,4 +1,4 @@
-"""tools.local_api.artifact.check --root DIR --runtime DIR: what `sam build` wrote, run as Lambda runs it.
+"""tools.artifact_check.check --root DIR --runtime DIR: what `sam build` wrote, run as Lambda runs it.
 
 For each function of the template: its built CodeUri goes to /var/task of an arm64 Debian root, its built
 layers to /opt, the boto3/botocore the python3.13 runtime ships (downloaded for aarch64, pinned in
@@ -197,7 +197,7 @@ def run_function(layout: Layout, function: sam.Function, events: list[Path], bac
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.local_api.artifact.check", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.artifact_check.check", description=__doc__)
     parser.add_argument("--root", type=Path, required=True, help="the arm64 Debian root (python3.13)")
     parser.add_argument(
         "--runtime", type=Path, required=True, help="the runtime's boto3/botocore, for aarch64"

@@ -7,7 +7,7 @@ from importlib.metadata import version
 
 from flask import Flask
 
-from tests.emulator import FIXTURE_TEMPLATE
+from tests.local_api import FIXTURE_TEMPLATE
 from tools.local_api import sam
 from tools.local_api.stack import load_stack
 

@@ -20,7 +20,7 @@ from tests.raw_http import exchange
 from tools.local_api import proxy_event
 from tools.local_api.http_framing import HEADER_QUOTA
 from tools.local_api.process import LOCAL_KEY, LOCAL_REGION, LOCAL_SECRET, LocalServer
-from tools.local_api.signing import ExecuteApiAuth
+from tools.local_api.sigv4_signer import ExecuteApiAuth
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("API_URL")), reason="exercises the local server itself")
 

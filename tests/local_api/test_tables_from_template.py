@@ -1,4 +1,4 @@
-"""tools/local_api/template_tables.py: the local tables are the template's own, less what only AWS needs."""
+"""tools/local_api/tables_from_template.py: the local tables are the template's own, less AWS-only parts."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tools.local_api.template_tables import (
+from tools.local_api.tables_from_template import (
     create_tables,
     load_template,
     table_definition,
@@ -38,7 +38,7 @@ Resources:
 """
 
 
-def test_template_tables_keep_the_data_model_and_drop_deployment_details(tmp_path: Path) -> None:
+def test_tables_from_template_keep_the_data_model_and_drop_deployment_details(tmp_path: Path) -> None:
     path = tmp_path / "template.yaml"
     path.write_text(TEMPLATE)
     document = load_template(path)
@@ -71,7 +71,7 @@ def test_template_tables_keep_the_data_model_and_drop_deployment_details(tmp_pat
         table_definition(document, "Computed", "x")
 
 
-def test_template_tables_from_the_real_template(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tables_from_template_from_the_real_template(monkeypatch: pytest.MonkeyPatch) -> None:
     for variable, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         monkeypatch.setenv(variable, value)
     tables = {"UsersTable": "t-users", "ProductsTable": "t-products", "IdempotencyTable": "t-idempotency"}
