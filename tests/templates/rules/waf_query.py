@@ -48,7 +48,7 @@ def _longest_cursor(category_length: int) -> int:
     """Characters of the longest cursor the API issues: a category listing's key (the table's and the index's)
     with a category of 4-byte characters, each a 12-character JSON escape in the signed payload."""
     codec = CursorCodec(lambda: b"any key")
-    item_id = str(uuid.uuid4())  # records.py: every id is a uuid4
+    item_id = str(uuid.uuid4())  # writes.py: every id is a uuid4
     category = "\U0010ffff" * category_length
     cursor = codec.encode(f"products?category={category}", {"id": item_id, "category": category})
     assert CURSOR_ALPHABET.fullmatch(cursor), cursor
