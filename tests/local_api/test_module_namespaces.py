@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from tools.local_api.namespaces import ModuleNamespaces
+from tools.local_api.namespaces import MARKER, ModuleNamespaces
 
 ROOTS = ("stateful_pkg", "handler_a", "handler_b")
 
@@ -28,7 +28,7 @@ def packages(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
     finally:
         sys.path.remove(str(tmp_path))
-        for name in [name for name in sys.modules if name.split(".", 1)[0] in ROOTS]:
+        for name in [name for name in sys.modules if name.split(".", 1)[0] in ROOTS or name == MARKER]:
             del sys.modules[name]
 
 
@@ -96,7 +96,7 @@ def test_the_process_own_copy_is_hidden_during_invocations_and_back_after() -> N
 
 
 @pytest.mark.usefixtures("packages")
-def test_removed_and_replaced_modules_are_followed() -> None:
+def test_removed_and_replaced_modules_and_a_lost_marker_are_followed() -> None:
     namespaces = ModuleNamespaces(ROOTS)
     invoke(namespaces, "A", lazy=True)
     replacement = ModuleType("stateful_pkg.lazy")
@@ -106,7 +106,8 @@ def test_removed_and_replaced_modules_are_followed() -> None:
     assert "stateful_pkg" not in namespaces.owned("A")
     assert namespaces.owned("A")["stateful_pkg.lazy"] is replacement
 
-    import handler_a  # type: ignore[import-not-found]  # outside any invocation: the process's own
+    del sys.modules[MARKER]
+    import handler_a  # type: ignore[import-not-found]  # while no marker says where the new names start
 
     with namespaces.entered("A"):
         assert "handler_a" not in sys.modules

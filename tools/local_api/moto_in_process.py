@@ -13,14 +13,17 @@ transaction writes only the items it names (TransactWriteItems,
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html), so the same
 all-or-nothing outcome needs a copy of those items only, plus the tables' item maps (pointers, not items).
 
-moto's response serialising is sped up in tools/local_api/moto_serializer.py. What each of these earns,
-measured on docs/performance.md's local load: tools/README.md.
+moto's response serialising is sped up in tools/local_api/moto_serializer.py, its Scan/Query item order in
+tools/local_api/moto_order.py. moto also listed its handler
+class's methods (inspect.getmembers) on every request to check the action against them; they are the
+class's, so they are listed once per class.
 """
 
 from __future__ import annotations
 
 import contextvars
 import copy
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -28,11 +31,14 @@ from typing import Any
 
 import botocore.handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from moto.core import responses as moto_responses
 from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
+from moto.core.utils import method_names_from_class
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 
+from tools.local_api.moto_order import PATCHES as ORDER_PATCHES
 from tools.local_api.moto_serializer import SERIALIZER_PATCHES
 
 # Credential=AKID/20260101/eu-west-1/dynamodb/aws4_request: the signing scope names region and service.
@@ -171,11 +177,13 @@ PATCHES: tuple[tuple[object, str, object], ...] = (
     (dynamodb_models, "copy", _CopyModule()),  # the module `transact_write_items` reads deepcopy from
     (DynamoDBBackend, "transact_write_items", _transact_write_items),
     *SERIALIZER_PATCHES,
+    *ORDER_PATCHES,
+    (moto_responses, "method_names_from_class", functools.cache(method_names_from_class)),
 )
 
 
 def speed_up_moto() -> None:
-    """Install PATCHES into moto: the item-level rollback and the serialiser's shortcuts (idempotent,
-    process-wide)."""
+    """Install PATCHES into moto: the item-level rollback, the serialiser's shortcuts, the plain-value item
+    order and the cached handler methods (idempotent, process-wide)."""
     for owner, attribute, replacement in PATCHES:
         setattr(owner, attribute, replacement)
