@@ -35,6 +35,11 @@ def _target(api: Api, collection: str, unique: str, method: str) -> tuple[str, d
     return f"/{collection}/{created.json()['id']}", created.json()
 
 
+def _replacement(collection: str, unique: str, method: str) -> dict[str, Any]:
+    """The request's body keyword: a new full record for a PUT, none for a DELETE."""
+    return {"json": BODIES[collection](unique + "b")} if method == "PUT" else {}
+
+
 def _unchanged(api: Api, path: str, item: dict[str, Any] | None) -> None:
     if item is not None:
         assert api.get(path).json() == item
@@ -225,8 +230,9 @@ def test_a_failed_precondition_is_412_and_changes_nothing(
     api: Api, collection: str, unique: str, method: str, headers: dict[str, str]
 ) -> None:
     path, item = _target(api, collection, unique, method)
-    body: dict[str, Any] = {"json": BODIES[collection](unique + "b")} if method == "PUT" else {}
-    assert_problem(api.request(method, path, headers=headers, **body), 412)
+    assert_problem(
+        api.request(method, path, headers=headers, **_replacement(collection, unique, method)), 412
+    )
     _unchanged(api, path, item)
 
 
@@ -240,8 +246,7 @@ def test_preconditions_that_hold_let_the_write_through(
         datetime.fromisoformat(item["updatedAt"]).replace(microsecond=0) + timedelta(seconds=1)
     )
     headers = {"If-None-Match": '"2", W/"3"', "If-Unmodified-Since": since}
-    body: dict[str, Any] = {"json": BODIES[collection](unique + "b")} if method == "PUT" else {}
-    response = api.request(method, path, headers=headers, **body)
+    response = api.request(method, path, headers=headers, **_replacement(collection, unique, method))
     assert response.status_code == (200 if method == "PUT" else 204), response.text
 
 
@@ -253,6 +258,7 @@ def test_an_unreadable_precondition_is_a_400_never_ignored(
     api: Api, collection: str, unique: str, method: str, headers: dict[str, str]
 ) -> None:
     path, item = _target(api, collection, unique, method)
-    body: dict[str, Any] = {"json": BODIES[collection](unique + "b")} if method == "PUT" else {}
-    assert_problem(api.request(method, path, headers=headers, **body), 400)
+    assert_problem(
+        api.request(method, path, headers=headers, **_replacement(collection, unique, method)), 400
+    )
     _unchanged(api, path, item)

@@ -4,7 +4,6 @@ driven by stand-ins for `sam` (an HTTP server that says "Running on" as SAM CLI 
 import json
 import socket
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -45,15 +44,6 @@ with open({log!r}, "a") as log:
                           "status": status}}) + "\\n")
 sys.exit(3)
 """
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[ContainerBackend]:
-    served = ContainerBackend("127.0.0.1", 0, "us-east-1")
-    try:
-        yield served
-    finally:
-        served.stop()
 
 
 def _free_port() -> int:

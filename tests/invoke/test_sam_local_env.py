@@ -149,15 +149,6 @@ def test_without_the_file_the_functions_would_call_aws(functions: dict[str, Func
         assert all(variables[name] == "" for name in ENDPOINT_VARIABLES)
 
 
-@pytest.fixture(scope="module")
-def backend() -> Iterator[ContainerBackend]:
-    served = ContainerBackend("127.0.0.1", 0, REGION)
-    try:
-        yield served
-    finally:
-        served.stop()
-
-
 def _towards(url: str, backend_url: str) -> str:
     """The env.json endpoint with host:port replaced by where this test's backend listens."""
     return urlunsplit(urlsplit(url)._replace(netloc=urlsplit(backend_url).netloc))

@@ -5,7 +5,6 @@ local/env.json, reseeds the backend before each event and judges the status."""
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,15 +36,6 @@ if event.name in ("users-delete-204.json", "users-get-200.json"):
 print("START RequestId: 1", file=sys.stderr)
 print(json.dumps({{"statusCode": status, "body": ""}}))
 """
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[ContainerBackend]:
-    served = ContainerBackend("127.0.0.1", 0, "us-east-1")
-    try:
-        yield served
-    finally:
-        served.stop()
 
 
 def test_every_event_goes_to_its_function_each_on_reseeded_data(
